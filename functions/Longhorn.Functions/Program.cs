@@ -1,0 +1,5 @@
+var builder = WebApplication.CreateBuilder(args);
+var app = builder.Build();
+app.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
+app.Run();
+public partial class Program;
