@@ -1,0 +1,83 @@
+using Longhorn.Engine.Backups;
+using Longhorn.Engine.Deletion;
+using Longhorn.Engine.Format;
+using Longhorn.Engine.Inventory;
+using Longhorn.Engine.Restores;
+using Longhorn.Engine.Snapshots;
+using Longhorn.Engine.Store;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Longhorn.Engine;
+
+/// <summary>
+/// One backup target's store in Longhorn's format: back up snapshots, restore them, delete backups with block GC,
+/// and list and inspect what is there. Knows nothing of HTTP, timers or resources.
+/// </summary>
+public sealed class BackupStore
+{
+    private readonly DeltaBackup _backup;
+    private readonly DeltaRestore _restore;
+    private readonly BackupDeletion _deletion;
+    private readonly BackupInventory _inventory;
+
+    public BackupStore(IBackupStoreDriver driver, BackupStoreOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
+    {
+        Driver = driver;
+        options ??= new BackupStoreOptions();
+        time ??= TimeProvider.System;
+        logger ??= NullLogger.Instance;
+        _backup = new DeltaBackup(driver, options, time, logger);
+        _restore = new DeltaRestore(driver, options, time, logger);
+        _deletion = new BackupDeletion(driver, options, time, logger);
+        _inventory = new BackupInventory(driver);
+    }
+
+    public IBackupStoreDriver Driver { get; }
+
+    /// <summary>Backs up a snapshot: incremental against the volume's last backup unless a fallback or full mode applies.</summary>
+    public Task<BackupResult> CreateBackupAsync(BackupRequest request, ISnapshotSource source, IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        _backup.CreateAsync(request, source, progress, cancellationToken);
+
+    /// <summary>Restores a backup in full into the target, every block verified against its id.</summary>
+    public Task<BackupConfig> RestoreAsync(string volumeName, string backupName, IRestoreTarget target,
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        _restore.RestoreAsync(volumeName, backupName, target, progress, cancellationToken);
+
+    /// <summary>Writes into a fresh target only what differs between the last restored backup and a newer one.</summary>
+    public Task<BackupConfig> RestoreIncrementallyAsync(string volumeName, string backupName, string lastRestoredBackupName,
+        IRestoreTarget target, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        _restore.RestoreIncrementallyAsync(volumeName, backupName, lastRestoredBackupName, target, progress, cancellationToken);
+
+    /// <summary>Deletes one backup and the blocks no other backup uses.</summary>
+    public Task<BackupDeletionResult> DeleteBackupAsync(string volumeName, string backupName, CancellationToken cancellationToken = default) =>
+        _deletion.DeleteBackupAsync(volumeName, backupName, cancellationToken);
+
+    /// <summary>Deletes a whole backup volume; false when it was not in the store.</summary>
+    public Task<bool> DeleteVolumeAsync(string volumeName, CancellationToken cancellationToken = default) =>
+        _deletion.DeleteVolumeAsync(volumeName, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListVolumeNamesAsync(CancellationToken cancellationToken = default) =>
+        _inventory.ListVolumeNamesAsync(cancellationToken);
+
+    public Task<IReadOnlyList<VolumeListing>> ListAsync(string? volumeName = null, bool volumeOnly = false,
+        CancellationToken cancellationToken = default) =>
+        _inventory.ListAsync(volumeName, volumeOnly, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListBackupNamesAsync(string volumeName, CancellationToken cancellationToken = default) =>
+        _inventory.ListBackupNamesAsync(volumeName, cancellationToken);
+
+    public Task<VolumeInfo> InspectVolumeAsync(string volumeName, CancellationToken cancellationToken = default) =>
+        _inventory.InspectVolumeAsync(volumeName, cancellationToken);
+
+    public Task<BackupInfo> InspectBackupAsync(string volumeName, string backupName, CancellationToken cancellationToken = default) =>
+        _inventory.InspectBackupAsync(volumeName, backupName, cancellationToken);
+
+    public Task<DateTimeOffset> GetModificationTimeAsync(string volumeName, string? backupName = null,
+        CancellationToken cancellationToken = default) =>
+        _inventory.GetModificationTimeAsync(volumeName, backupName, cancellationToken);
+
+    /// <summary>The backup URL Longhorn uses for this store (<c>target?backup=..&amp;volume=..</c>).</summary>
+    public string BackupUrlFor(string volumeName, string? backupName = null) => BackupUrl.Encode(Driver.Url, volumeName, backupName);
+}

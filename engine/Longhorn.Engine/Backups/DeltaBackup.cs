@@ -1,0 +1,282 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Longhorn.Engine.Blocks;
+using Longhorn.Engine.Format;
+using Longhorn.Engine.Locks;
+using Longhorn.Engine.Snapshots;
+using Longhorn.Engine.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Longhorn.Engine.Backups;
+
+/// <summary>
+/// Longhorn's delta-block backup (deltablock.go): choose the base, diff the snapshot, upload the changed blocks
+/// through a bounded channel and N workers, then write the merged block map and update volume.cfg.
+/// </summary>
+internal sealed class DeltaBackup
+{
+    private const int SnapshotProgressShare = 95;
+
+    private readonly IBackupStoreDriver _driver;
+    private readonly BackupStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions options, TimeProvider time, ILogger logger)
+    {
+        _driver = driver;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<BackupResult> CreateAsync(BackupRequest request, ISnapshotSource source, IProgress<int>? progress,
+        CancellationToken cancellationToken)
+    {
+        Names.Validate(request.VolumeName, "volume");
+        var backupName = request.BackupName ?? Names.Generate("backup");
+        Names.Validate(backupName, "backup");
+        if (string.IsNullOrEmpty(request.SnapshotName))
+            throw new BackupStoreArgumentException($"invalid snapshot name for backup {backupName}: it is empty");
+        BlockSizes.ValidateForBackup(request.BlockSize, source.VolumeSize, request.VolumeName);
+        var requestedAt = Timestamps.Format(_time.GetUtcNow());
+
+        await using var held = await BackupStoreLock.AcquireAsync(_driver, request.VolumeName, LockType.BackupOrRestore,
+            _options.Locks, _time, _logger, cancellationToken).ConfigureAwait(false);
+
+        var configPath = StorePaths.BackupConfig(request.VolumeName, backupName);
+        if (await _driver.FileExistsAsync(configPath, cancellationToken).ConfigureAwait(false))
+            throw new BackupStoreArgumentException($"backup {backupName} of volume {request.VolumeName} already exists in backupstore {_driver.Url}");
+        if (!await source.HasSnapshotAsync(request.SnapshotName, cancellationToken).ConfigureAwait(false))
+            throw new BackupStoreNotFoundException($"snapshot {request.SnapshotName} of volume {request.VolumeName} not found");
+
+        await AddVolumeIfMissingAsync(request, source.VolumeSize, cancellationToken).ConfigureAwait(false);
+        var volume = await StoreConfigs.LoadVolumeAsync(_driver, request.VolumeName, cancellationToken).ConfigureAwait(false);
+        var method = CompressionMethods.Parse(volume.CompressionMethod, StorePaths.VolumeConfig(volume.Name));
+
+        await using var snapshot = await source.OpenSnapshotAsync(request.SnapshotName, cancellationToken).ConfigureAwait(false);
+        var baseBackup = await ChooseBaseAsync(request, volume, source, cancellationToken).ConfigureAwait(false);
+        var mappings = await snapshot.CompareAsync(baseBackup?.SnapshotName is { Length: > 0 } s ? s : null,
+            request.BlockSize, cancellationToken).ConfigureAwait(false);
+        foreach (var mapping in mappings)
+        {
+            if (mapping.Size != request.BlockSize || mapping.Offset % request.BlockSize != 0)
+                throw new BackupStoreException($"snapshot {request.SnapshotName} diff returned a mapping at {mapping.Offset} " +
+                                               $"of {mapping.Size} bytes, not a block of {request.BlockSize}");
+        }
+
+        var placeholder = new BackupConfig { Name = backupName, VolumeName = request.VolumeName, CompressionMethod = method.ToWire() };
+        var written = false;
+        try
+        {
+            written = true;
+            await StoreConfigs.SaveBackupAsync(_driver, request.VolumeName, placeholder, cancellationToken).ConfigureAwait(false);
+
+            var upload = await UploadBlocksAsync(request, snapshot, mappings, method, progress, cancellationToken).ConfigureAwait(false);
+            var blocks = upload.Blocks.OrderBy(b => b.Offset).ToList();
+            if (baseBackup is not null) blocks = Merge(baseBackup.Blocks, blocks);
+
+            var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [BackupConfig.BlockSizeParameter] = request.BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [BackupConfig.BackupModeParameter] = request.FullBackup ? "full" : "incremental",
+            };
+            var final = placeholder with
+            {
+                SnapshotName = request.SnapshotName,
+                SnapshotCreatedAt = requestedAt,
+                CreatedTime = Timestamps.Format(_time.GetUtcNow()),
+                Size = blocks.Count * request.BlockSize,
+                Labels = request.Labels,
+                Parameters = parameters,
+                IsIncremental = baseBackup is not null,
+                NewlyUploadedDataSize = upload.NewBytes,
+                ReUploadedDataSize = upload.ReUploadedBytes,
+                HasProcessingBlocks = baseBackup is null,
+                Blocks = blocks,
+            };
+            await StoreConfigs.SaveBackupAsync(_driver, request.VolumeName, final, cancellationToken).ConfigureAwait(false);
+
+            var current = await StoreConfigs.LoadVolumeAsync(_driver, request.VolumeName, cancellationToken).ConfigureAwait(false);
+            await StoreConfigs.SaveVolumeAsync(_driver, current with
+            {
+                LastBackupName = backupName,
+                LastBackupAt = final.SnapshotCreatedAt,
+                BlockCount = current.BlockCount + upload.NewBlockCount,
+                Size = source.VolumeSize,
+                Labels = request.Labels,
+                BackingImageName = request.BackingImageName,
+                BackingImageChecksum = request.BackingImageChecksum,
+                StorageClassName = request.StorageClassName,
+            }, cancellationToken).ConfigureAwait(false);
+
+            progress?.Report(100);
+            _logger.LogInformation("Backup {Backup} of volume {Volume} completed: {Blocks} blocks, {NewBlocks} new, {NewBytes} bytes uploaded",
+                backupName, request.VolumeName, blocks.Count, upload.NewBlockCount, upload.NewBytes);
+            return new BackupResult(backupName, BackupUrl.Encode(_driver.Url, request.VolumeName, backupName), final, upload.NewBlockCount);
+        }
+        catch (Exception e) when (written)
+        {
+            // Go leaves the placeholder behind; removing it keeps later deletions' GC from aborting on it, and
+            // removes any cfg this run wrote so no failed backup ever looks complete.
+            _logger.LogWarning("Backup {Backup} of volume {Volume} failed: {Reason}", backupName, request.VolumeName, e.Message);
+            await RemoveQuietlyAsync(configPath).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task AddVolumeIfMissingAsync(BackupRequest request, long volumeSize, CancellationToken cancellationToken)
+    {
+        if (await _driver.FileExistsAsync(StorePaths.VolumeConfig(request.VolumeName), cancellationToken).ConfigureAwait(false))
+            return;
+        var volume = new VolumeConfig
+        {
+            Name = request.VolumeName,
+            Size = volumeSize,
+            Labels = request.Labels,
+            CreatedTime = Timestamps.Format(_time.GetUtcNow()),
+            BackingImageName = request.BackingImageName,
+            BackingImageChecksum = request.BackingImageChecksum,
+            CompressionMethod = request.Compression.ToWire(),
+            StorageClassName = request.StorageClassName,
+            // The v1 engine leaves DataEngine empty on creation; loadVolume defaults it to v1 and the backup saves that.
+            DataEngine = "",
+        };
+        await StoreConfigs.SaveVolumeAsync(_driver, volume, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The last backup as base, unless full mode or any of Go's fallbacks to a full backup applies.</summary>
+    private async Task<BackupConfig?> ChooseBaseAsync(BackupRequest request, VolumeConfig volume, ISnapshotSource source,
+        CancellationToken cancellationToken)
+    {
+        if (request.FullBackup || volume.LastBackupName.Length == 0) return null;
+        BackupConfig last;
+        try
+        {
+            last = await StoreConfigs.LoadBackupAsync(_driver, volume.Name, volume.LastBackupName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BackupStoreException e)
+        {
+            _logger.LogWarning("Cannot load last backup {Backup} of volume {Volume}, doing a full backup: {Reason}",
+                volume.LastBackupName, volume.Name, e.Message);
+            return null;
+        }
+        if (last.IsInProgress || last.SnapshotName == request.SnapshotName) return null;
+        if (last.SnapshotName.Length > 0 && !await source.HasSnapshotAsync(last.SnapshotName, cancellationToken).ConfigureAwait(false))
+            return null;
+        // Go merges without checking; a base with another block size would corrupt the map, so go full instead.
+        if (last.BlockSize != request.BlockSize) return null;
+        return last;
+    }
+
+    private sealed record UploadResult(List<BackupBlock> Blocks, long NewBlockCount, long NewBytes, long ReUploadedBytes);
+
+    private async Task<UploadResult> UploadBlocksAsync(BackupRequest request, ISnapshotReader snapshot,
+        IReadOnlyList<BlockMapping> mappings, CompressionMethod method, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateBounded<BlockMapping>(new BoundedChannelOptions(Math.Max(1, _options.BackupConcurrency) * 2)
+        {
+            SingleWriter = true,
+        });
+        var blocks = new List<BackupBlock>(mappings.Count);
+        var seen = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        long newBlocks = 0, newBytes = 0, reUploadedBytes = 0, processed = 0;
+
+        async Task WorkerAsync()
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(checked((int)request.BlockSize));
+            using var codec = new BlockCodec(request.BlockSize, _options.Lz4ContentChecksum);
+            try
+            {
+                await foreach (var mapping in channel.Reader.ReadAllAsync(failure.Token).ConfigureAwait(false))
+                {
+                    var data = buffer.AsMemory(0, (int)request.BlockSize);
+                    await snapshot.ReadAsync(mapping.Offset, data, failure.Token).ConfigureAwait(false);
+                    var id = BlockId.Compute(data.Span);
+                    // In-run dedup: the first worker to see an id uploads it; every offset is recorded.
+                    if (seen.TryAdd(id, true))
+                    {
+                        var path = StorePaths.Block(request.VolumeName, id);
+                        var exists = await _driver.FileExistsAsync(path, failure.Token).ConfigureAwait(false);
+                        if (!exists || request.FullBackup)
+                        {
+                            var stored = codec.Compress(data.Span, method);
+                            await _driver.WriteAsync(path, stored, failure.Token).ConfigureAwait(false);
+                            if (exists) Interlocked.Add(ref reUploadedBytes, stored.Length);
+                            else
+                            {
+                                Interlocked.Increment(ref newBlocks);
+                                Interlocked.Add(ref newBytes, stored.Length);
+                            }
+                        }
+                    }
+                    lock (blocks) blocks.Add(new BackupBlock(mapping.Offset, id));
+                    var done = Interlocked.Increment(ref processed);
+                    progress?.Report((int)((double)done / mappings.Count * SnapshotProgressShare));
+                }
+            }
+            catch
+            {
+                await failure.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        var workers = Enumerable.Range(0, Math.Max(1, _options.BackupConcurrency)).Select(_ => Task.Run(WorkerAsync)).ToArray();
+        try
+        {
+            foreach (var mapping in mappings)
+                await channel.Writer.WriteAsync(mapping, failure.Token).ConfigureAwait(false);
+            channel.Writer.Complete();
+        }
+        catch (OperationCanceledException)
+        {
+            channel.Writer.TryComplete();
+        }
+        try
+        {
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+        catch when (workers.FirstOrDefault(w => w.IsFaulted && w.Exception!.InnerException is not OperationCanceledException) is { } failed)
+        {
+            // Report the worker's own error, not the cancellations it caused in the others.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed.Exception!.InnerException!).Throw();
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return new UploadResult(blocks, newBlocks, newBytes, reUploadedBytes);
+    }
+
+    /// <summary>Go's mergeSnapshotMap: both sorted by offset; on equal offsets the delta wins; nothing is dropped.</summary>
+    internal static List<BackupBlock> Merge(IReadOnlyList<BackupBlock> baseBlocks, IReadOnlyList<BackupBlock> delta)
+    {
+        var merged = new List<BackupBlock>(baseBlocks.Count + delta.Count);
+        int i = 0, j = 0;
+        while (i < baseBlocks.Count && j < delta.Count)
+        {
+            if (baseBlocks[i].Offset == delta[j].Offset) { merged.Add(delta[j++]); i++; }
+            else if (baseBlocks[i].Offset < delta[j].Offset) merged.Add(baseBlocks[i++]);
+            else merged.Add(delta[j++]);
+        }
+        while (i < baseBlocks.Count) merged.Add(baseBlocks[i++]);
+        while (j < delta.Count) merged.Add(delta[j++]);
+        return merged;
+    }
+
+    private async Task RemoveQuietlyAsync(string path)
+    {
+        try
+        {
+            await _driver.RemoveAsync(path, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BackupStoreException or IOException)
+        {
+            _logger.LogWarning("Could not remove {Path} of a failed backup: {Reason}", path, e.Message);
+        }
+    }
+}

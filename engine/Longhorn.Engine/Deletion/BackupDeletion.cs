@@ -1,0 +1,147 @@
+using Longhorn.Engine.Format;
+using Longhorn.Engine.Inventory;
+using Longhorn.Engine.Locks;
+using Longhorn.Engine.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Longhorn.Engine.Deletion;
+
+/// <summary>What a backup deletion did: how many blocks GC removed, and why GC was skipped (null when it ran).</summary>
+public sealed record BackupDeletionResult(int RemovedBlockCount, string? GarbageCollectionSkipped);
+
+/// <summary>
+/// Longhorn's DeleteDeltaBlockBackup and DeleteBackupVolume: remove the cfg, recompute LastBackupName, then delete
+/// the blocks no remaining backup references, aborting GC whenever the reference set cannot be trusted.
+/// </summary>
+internal sealed class BackupDeletion
+{
+    private readonly IBackupStoreDriver _driver;
+    private readonly BackupStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public BackupDeletion(IBackupStoreDriver driver, BackupStoreOptions options, TimeProvider time, ILogger logger)
+    {
+        _driver = driver;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<BackupDeletionResult> DeleteBackupAsync(string volumeName, string backupName, CancellationToken cancellationToken)
+    {
+        Names.Validate(volumeName, "volume");
+        Names.Validate(backupName, "backup");
+        // Checked before locking so a wrong volume name creates nothing in the store.
+        if (!await _driver.FileExistsAsync(StorePaths.VolumeConfig(volumeName), cancellationToken).ConfigureAwait(false))
+            throw new BackupStoreNotFoundException($"backup volume {volumeName} not found in backupstore {_driver.Url}");
+        var configPath = StorePaths.BackupConfig(volumeName, backupName);
+        if (!await _driver.FileExistsAsync(configPath, cancellationToken).ConfigureAwait(false))
+            throw new BackupStoreNotFoundException($"backup {backupName} of volume {volumeName} not found in backupstore {_driver.Url}");
+
+        await using var held = await BackupStoreLock.AcquireAsync(_driver, volumeName, LockType.Deletion,
+            _options.Locks, _time, _logger, cancellationToken).ConfigureAwait(false);
+
+        await _driver.RemoveAsync(configPath, cancellationToken).ConfigureAwait(false);
+
+        var volume = await StoreConfigs.LoadVolumeAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
+        var lastCleared = volume.LastBackupName == backupName;
+        if (lastCleared) volume = volume with { LastBackupName = "", LastBackupAt = "" };
+
+        var backupNames = await StoreConfigs.ListBackupNamesAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
+        var blockIds = await BlockListing.ListBlockIdsAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
+
+        string? skipped = null;
+        var references = new Dictionary<string, int>(StringComparer.Ordinal);
+        BackupConfig? latest = null;
+        var latestAt = DateTimeOffset.MinValue;
+        foreach (var name in backupNames)
+        {
+            BackupConfig backup;
+            try
+            {
+                backup = await StoreConfigs.LoadBackupAsync(_driver, volumeName, name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BackupStoreException e)
+            {
+                skipped = $"cannot load backup {name}: {e.Message}";
+                break;
+            }
+            if (backup.IsInProgress)
+            {
+                skipped = $"backup {name} is still in progress";
+                break;
+            }
+            foreach (var block in backup.Blocks)
+                references[block.BlockChecksum] = references.GetValueOrDefault(block.BlockChecksum) + 1;
+            if (!Timestamps.TryParse(backup.SnapshotCreatedAt, out var at))
+            {
+                skipped = $"backup {name} has an unreadable SnapshotCreatedAt {backup.SnapshotCreatedAt}";
+                break;
+            }
+            if (latest is null || at > latestAt)
+            {
+                latest = backup;
+                latestAt = at;
+            }
+        }
+
+        if (lastCleared && skipped is null && latest is not null)
+            volume = volume with { LastBackupName = latest.Name, LastBackupAt = latest.SnapshotCreatedAt };
+        await StoreConfigs.SaveVolumeAsync(_driver, volume, cancellationToken).ConfigureAwait(false);
+
+        if (skipped is null)
+        {
+            var again = await StoreConfigs.ListBackupNamesAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
+            if (!again.ToHashSet(StringComparer.Ordinal).SetEquals(backupNames))
+                skipped = "the backup list changed while references were counted";
+        }
+        if (skipped is not null)
+        {
+            _logger.LogInformation("Deleted backup {Backup} of volume {Volume}; block GC skipped: {Reason}", backupName, volumeName, skipped);
+            return new BackupDeletionResult(0, skipped);
+        }
+
+        var removed = 0;
+        var failures = new List<string>();
+        foreach (var id in blockIds.Where(id => !references.ContainsKey(id)))
+        {
+            try
+            {
+                await _driver.RemoveAsync(StorePaths.Block(volumeName, id), cancellationToken).ConfigureAwait(false);
+                removed++;
+            }
+            catch (BackupStoreException e)
+            {
+                _logger.LogWarning("Failed to remove block {Block} of volume {Volume}: {Reason}", id, volumeName, e.Message);
+                failures.Add(id);
+            }
+        }
+        if (failures.Count > 0)
+            throw new BackupStoreException($"failed to delete blocks of volume {volumeName}: {string.Join(", ", failures)}");
+
+        var present = blockIds.Count(references.ContainsKey);
+        var current = await StoreConfigs.LoadVolumeAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
+        await StoreConfigs.SaveVolumeAsync(_driver, current with { BlockCount = present }, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Deleted backup {Backup} of volume {Volume}; removed {Blocks} unreferenced blocks", backupName, volumeName, removed);
+        return new BackupDeletionResult(removed, null);
+    }
+
+    /// <summary>Removes a whole backup volume under a deletion lock; a volume not in the store is a no-op.</summary>
+    public async Task<bool> DeleteVolumeAsync(string volumeName, CancellationToken cancellationToken)
+    {
+        Names.Validate(volumeName, "volume");
+        var names = await BlockListing.ListVolumeNamesAsync(_driver, cancellationToken).ConfigureAwait(false);
+        if (!names.Contains(volumeName)) return false;
+        await using (await BackupStoreLock.AcquireAsync(_driver, volumeName, LockType.Deletion,
+                         _options.Locks, _time, _logger, cancellationToken).ConfigureAwait(false))
+        {
+            await _driver.RemoveAsync(StorePaths.BackupsDirectory(volumeName), cancellationToken).ConfigureAwait(false);
+            await _driver.RemoveAsync(StorePaths.BlocksDirectory(volumeName), cancellationToken).ConfigureAwait(false);
+            await _driver.RemoveAsync(StorePaths.LocksDirectory(volumeName), cancellationToken).ConfigureAwait(false);
+            await _driver.RemoveAsync(StorePaths.Volume(volumeName), cancellationToken).ConfigureAwait(false);
+        }
+        _logger.LogInformation("Deleted backup volume {Volume}", volumeName);
+        return true;
+    }
+}

@@ -1,0 +1,173 @@
+using Longhorn.Engine.Format;
+using Longhorn.Engine.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Longhorn.Engine.Locks;
+
+/// <summary>
+/// A lock file on a backup volume (lock.go): written, left to settle, checked against the other live locks by
+/// Longhorn's priority order, then marked acquired and refreshed until disposed. Conflicts fail at once.
+/// </summary>
+public sealed class BackupStoreLock : IAsyncDisposable
+{
+    private readonly IBackupStoreDriver _driver;
+    private readonly ILogger _logger;
+    private readonly string _path;
+    private readonly SemaphoreSlim _writes = new(1, 1);
+    private ITimer? _refresh;
+    private bool _released;
+
+    private BackupStoreLock(IBackupStoreDriver driver, string volumeName, LockFile file, ILogger logger)
+    {
+        _driver = driver;
+        _logger = logger;
+        VolumeName = volumeName;
+        File = file;
+        _path = StorePaths.Lock(volumeName, file.Name);
+    }
+
+    public string VolumeName { get; }
+
+    public LockFile File { get; private set; }
+
+    /// <summary>Takes a lock of the given type on the backup volume or throws <see cref="BackupStoreLockException"/>.</summary>
+    public static async Task<BackupStoreLock> AcquireAsync(IBackupStoreDriver driver, string volumeName, LockType type,
+        LockOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        var held = new BackupStoreLock(driver, volumeName, new LockFile(Names.Generate("lock"), type, false), logger);
+        await held.WriteAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(options.SettleTime, time, cancellationToken).ConfigureAwait(false);
+            var mine = await held.LoadOwnAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var other in await LoadLocksAsync(driver, volumeName, logger, cancellationToken).ConfigureAwait(false))
+            {
+                if (other.File.Name == held.File.Name || other.File.Type == type) continue;
+                if (time.GetUtcNow() - other.ServerTime > options.Duration) continue;
+                if (Compare(other, mine) < 0)
+                {
+                    var operation = type == LockType.Deletion ? "delete" : "create/restore";
+                    logger.LogInformation("Lock {Holder} (type {HolderType}) on volume {Volume} blocks {Lock}",
+                        other.File.Name, (int)other.File.Type, volumeName, held.File.Name);
+                    throw new BackupStoreLockException(
+                        $"failed to acquire lock {held._path} when performing backup {operation}, please try again later");
+                }
+            }
+            held.File = held.File with { Acquired = true };
+            await held.WriteAsync(cancellationToken).ConfigureAwait(false);
+            held._refresh = time.CreateTimer(static state => ((BackupStoreLock)state!).Refresh(), held,
+                options.RefreshInterval, options.RefreshInterval);
+            return held;
+        }
+        catch
+        {
+            await held.RemoveFileAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_released) return;
+        _released = true;
+        if (_refresh is not null) await _refresh.DisposeAsync().ConfigureAwait(false);
+        await RemoveFileAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Live locks of a volume with their store modification time; unreadable lock files are skipped.</summary>
+    public static async Task<IReadOnlyList<(LockFile File, DateTimeOffset ServerTime)>> LoadLocksAsync(
+        IBackupStoreDriver driver, string volumeName, ILogger logger, CancellationToken cancellationToken)
+    {
+        var locks = new List<(LockFile, DateTimeOffset)>();
+        var files = await driver.ListAsync(StorePaths.LocksDirectory(volumeName), cancellationToken).ConfigureAwait(false);
+        foreach (var name in StorePaths.ExtractNames(files, "", StorePaths.LockSuffix))
+        {
+            var path = StorePaths.Lock(volumeName, name);
+            try
+            {
+                var mtime = await driver.FileTimeAsync(path, cancellationToken).ConfigureAwait(false);
+                if (mtime is null) continue;
+                await using var stream = await driver.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                locks.Add((LockFile.FromJson(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)), mtime.Value));
+            }
+            catch (Exception e) when (e is BackupStoreException or FormatException)
+            {
+                logger.LogWarning("Skipping unreadable lock {LockFile} of volume {Volume}: {Reason}", path, volumeName, e.Message);
+            }
+        }
+        return locks;
+    }
+
+    /// <summary>Longhorn's compareLocks: acquired before not acquired, then older, then by name.</summary>
+    private static int Compare((LockFile File, DateTimeOffset ServerTime) a, (LockFile File, DateTimeOffset ServerTime) b)
+    {
+        if (a.File.Acquired != b.File.Acquired) return a.File.Acquired ? -1 : 1;
+        if (a.ServerTime != b.ServerTime) return a.ServerTime < b.ServerTime ? -1 : 1;
+        return string.CompareOrdinal(a.File.Name, b.File.Name);
+    }
+
+    private async Task<(LockFile File, DateTimeOffset ServerTime)> LoadOwnAsync(CancellationToken cancellationToken)
+    {
+        var mtime = await _driver.FileTimeAsync(_path, cancellationToken).ConfigureAwait(false)
+                    ?? throw new BackupStoreLockException($"lock file {_path} vanished before it was acquired");
+        return (File, mtime);
+    }
+
+    private async Task WriteAsync(CancellationToken cancellationToken)
+    {
+        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _driver.WriteAsync(_path, File.ToJson(), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    private async void Refresh()
+    {
+        try
+        {
+            await _writes.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                // Checked under the write gate so a refresh can never recreate a released lock's file.
+                if (!_released) await _driver.WriteAsync(_path, File.ToJson(), CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _writes.Release();
+            }
+        }
+        catch (Exception e)
+        {
+            // A missed refresh only shortens the lock's life; the next tick tries again.
+            _logger.LogWarning("Failed to refresh lock {LockFile}: {Reason}", _path, e.Message);
+        }
+    }
+
+    private async Task RemoveFileAsync()
+    {
+        try
+        {
+            await _writes.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await _driver.RemoveAsync(_path, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _writes.Release();
+            }
+        }
+        catch (Exception e) when (e is BackupStoreException or IOException)
+        {
+            // An unreleased lock expires by itself after the lock duration.
+            _logger.LogWarning("Failed to remove lock {LockFile}: {Reason}", _path, e.Message);
+        }
+    }
+}

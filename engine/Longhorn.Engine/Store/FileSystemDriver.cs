@@ -1,0 +1,202 @@
+using System.Diagnostics;
+
+namespace Longhorn.Engine.Store;
+
+/// <summary>
+/// The driver for <c>vfs://</c>, and for <c>nfs://</c> and <c>cifs://</c> once mapped to their mount directory
+/// (Longhorn's fsops): writes go to <c>&lt;dst&gt;.tmp.&lt;unix ns&gt;</c> and are renamed into place.
+/// </summary>
+public sealed class FileSystemDriver : IBackupStoreDriver
+{
+    private const int MaxPrunedParents = 10;
+    private readonly string _root;
+
+    public FileSystemDriver(string url, string rootDirectory)
+    {
+        Url = url;
+        _root = Path.GetFullPath(rootDirectory);
+    }
+
+    public string Url { get; }
+
+    /// <summary>The local directory the store paths are relative to.</summary>
+    public string RootDirectory => _root;
+
+    public ValueTask<bool> FileExistsAsync(string path, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(File.Exists(Local(path)));
+
+    public ValueTask<long> FileSizeAsync(string path, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(Local(path));
+        return ValueTask.FromResult(info.Exists ? info.Length : -1);
+    }
+
+    public ValueTask<DateTimeOffset?> FileTimeAsync(string path, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(Local(path));
+        return ValueTask.FromResult<DateTimeOffset?>(info.Exists ? new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero) : null);
+    }
+
+    public ValueTask<Stream> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var local = Local(path);
+        try
+        {
+            Stream stream = new FileStream(local, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                bufferSize: 0, FileOptions.Asynchronous);
+            return ValueTask.FromResult(stream);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BackupStoreNotFoundException($"cannot find {path} in backupstore {Url}", e);
+        }
+        catch (IOException e)
+        {
+            throw new BackupStoreException($"cannot read {path} in backupstore {Url}: {e.Message}", e);
+        }
+    }
+
+    public async ValueTask WriteAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var local = Local(path);
+        var temp = TempName(local);
+        try
+        {
+            CreateParent(local);
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None,
+                             bufferSize: 0, FileOptions.Asynchronous))
+            {
+                await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            }
+            File.Move(temp, local, overwrite: true);
+        }
+        catch (Exception e)
+        {
+            TryDelete(temp);
+            if (e is OperationCanceledException) throw;
+            throw new BackupStoreException($"cannot write {path} in backupstore {Url}: {e.Message}", e);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<string>> ListAsync(string path, CancellationToken cancellationToken)
+    {
+        var local = Local(path);
+        if (!Directory.Exists(local)) return ValueTask.FromResult<IReadOnlyList<string>>([]);
+        try
+        {
+            var names = Directory.EnumerateFileSystemEntries(local)
+                .Select(Path.GetFileName)
+                .OfType<string>()
+                .Where(n => !n.StartsWith('.'))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            return ValueTask.FromResult<IReadOnlyList<string>>(names);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return ValueTask.FromResult<IReadOnlyList<string>>([]);
+        }
+        catch (IOException e)
+        {
+            throw new BackupStoreException($"cannot list {path} in backupstore {Url}: {e.Message}", e);
+        }
+    }
+
+    public ValueTask RemoveAsync(string path, CancellationToken cancellationToken)
+    {
+        var local = Local(path.TrimEnd('/'));
+        try
+        {
+            if (Directory.Exists(local)) Directory.Delete(local, recursive: true);
+            else File.Delete(local);
+            PruneEmptyParents(Path.GetDirectoryName(local));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Already gone: "rm -rf" semantics.
+        }
+        catch (IOException e)
+        {
+            throw new BackupStoreException($"cannot remove {path} in backupstore {Url}: {e.Message}", e);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask UploadAsync(string localPath, string path, CancellationToken cancellationToken)
+    {
+        var local = Local(path);
+        var temp = TempName(local);
+        try
+        {
+            CreateParent(local);
+            await using (var source = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, true))
+            await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, true))
+            {
+                await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+            }
+            File.Move(temp, local, overwrite: true);
+        }
+        catch (Exception e)
+        {
+            TryDelete(temp);
+            if (e is OperationCanceledException) throw;
+            throw new BackupStoreException($"cannot upload {localPath} to {path} in backupstore {Url}: {e.Message}", e);
+        }
+    }
+
+    public async ValueTask DownloadAsync(string path, string localPath, CancellationToken cancellationToken)
+    {
+        await using var source = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        await using var target = new FileStream(localPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, true);
+        await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+    }
+
+    private string Local(string path)
+    {
+        var full = Path.GetFullPath(Path.Combine(_root, path));
+        // Store paths are built from validated names, but never let one escape the root.
+        if (full != _root && !full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new BackupStoreArgumentException($"path {path} escapes the backupstore root {_root}");
+        return full;
+    }
+
+    private static string TempName(string local) =>
+        $"{local}.tmp.{(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100}{Environment.CurrentManagedThreadId}";
+
+    private static void CreateParent(string local)
+    {
+        var parent = Path.GetDirectoryName(local)!;
+        if (!Directory.Exists(parent))
+            Directory.CreateDirectory(parent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    private void PruneEmptyParents(string? directory)
+    {
+        for (var i = 0; i < MaxPrunedParents && directory is not null; i++)
+        {
+            if (directory.EndsWith("backupstore", StringComparison.Ordinal) || directory.Length <= _root.Length) return;
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(directory).Any()) return;
+                Directory.Delete(directory);
+            }
+            catch (IOException)
+            {
+                return; // Not empty any more, or already gone: either way stop pruning.
+            }
+            directory = Path.GetDirectoryName(directory);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException e)
+        {
+            Debug.WriteLine($"leaving temp file {path}: {e.Message}");
+        }
+    }
+}
