@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Longhorn.Engine.Blocks;
+using Longhorn.Engine.Tests.Support;
+
+namespace Longhorn.Engine.Tests;
+
+public sealed class CompressionTests
+{
+    private static byte[] MixedBlock(int size, int seed)
+    {
+        var block = new byte[size];
+        var random = new Random(seed);
+        random.NextBytes(block.AsSpan(0, size / 4));
+        for (var i = size / 4; i < size / 2; i++) block[i] = (byte)("longhorn "[i % 9]);
+        return block;
+    }
+
+    [Theory]
+    [InlineData(CompressionMethod.None)]
+    [InlineData(CompressionMethod.Gzip)]
+    [InlineData(CompressionMethod.Lz4)]
+    public void Blocks_round_trip_through_each_method(CompressionMethod method)
+    {
+        var block = MixedBlock(2 * 1024 * 1024, 1);
+        using var codec = new BlockCodec(block.Length);
+        var stored = codec.Compress(block, method).ToArray();
+        var back = new byte[block.Length];
+        Assert.Equal(block.Length, codec.Decompress(stored, method, back));
+        Assert.Equal(block, back);
+        if (method != CompressionMethod.None) Assert.True(stored.Length < block.Length);
+    }
+
+    [Fact]
+    public void Lz4_frames_have_go_writer_header_and_no_dictionary_id()
+    {
+        using var codec = new BlockCodec(2 * 1024 * 1024);
+        var stored = codec.Compress(new byte[2 * 1024 * 1024], CompressionMethod.Lz4).ToArray();
+        // Magic, FLG 0x64 (v01, independent blocks, content checksum, no dict id), BD 0x70 (4 MiB), header checksum.
+        Assert.Equal(new byte[] { 0x04, 0x22, 0x4d, 0x18, 0x64, 0x70, 0xb9 }, stored[..7]);
+        Assert.Equal(0, stored[4] & 0x01);
+    }
+
+    [Fact]
+    public void Lz4_frames_without_content_checksum_still_decode()
+    {
+        var block = MixedBlock(2 * 1024 * 1024, 2);
+        using var codec = new BlockCodec(block.Length, lz4ContentChecksum: false);
+        var stored = codec.Compress(block, CompressionMethod.Lz4).ToArray();
+        Assert.Equal(0x60, stored[4]);
+        var back = new byte[block.Length];
+        codec.Decompress(stored, CompressionMethod.Lz4, back);
+        Assert.Equal(block, back);
+    }
+
+    [Theory]
+    [InlineData(CompressionMethod.Gzip, "gzip", "-dc")]
+    [InlineData(CompressionMethod.Lz4, "lz4", "-dc")]
+    public async Task System_tools_decode_what_we_write(CompressionMethod method, string tool, string args)
+    {
+        var block = MixedBlock(2 * 1024 * 1024, 3);
+        using var codec = new BlockCodec(block.Length);
+        using var dir = new TempDirectory();
+        var file = dir.Combine("block");
+        await File.WriteAllBytesAsync(file, codec.Compress(block, method).ToArray());
+        var process = Process.Start(new ProcessStartInfo(tool, $"{args} {file}") { RedirectStandardOutput = true })!;
+        using var output = new MemoryStream();
+        await process.StandardOutput.BaseStream.CopyToAsync(output);
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(block, output.ToArray());
+    }
+
+    [Fact]
+    public void Corrupt_lz4_frames_are_rejected_not_misread()
+    {
+        var block = MixedBlock(2 * 1024 * 1024, 4);
+        using var codec = new BlockCodec(block.Length);
+        var stored = codec.Compress(block, CompressionMethod.Lz4).ToArray();
+        var back = new byte[block.Length];
+        Assert.Throws<InvalidDataException>(() => codec.Decompress(stored[..(stored.Length / 2)], CompressionMethod.Lz4, back));
+        stored[^2] ^= 0xff; // the content checksum
+        Assert.Throws<InvalidDataException>(() => codec.Decompress(stored, CompressionMethod.Lz4, back));
+        Assert.Throws<InvalidDataException>(() => codec.Decompress("not lz4"u8, CompressionMethod.Lz4, back));
+        Assert.Throws<InvalidDataException>(() => codec.Decompress("not gzip"u8, CompressionMethod.Gzip, back));
+    }
+}
