@@ -7,7 +7,7 @@ namespace Longhorn.Engine.Format;
 /// Reads a JSON object as tolerantly as Go's decoder: keys match case-insensitively (the last one wins),
 /// unknown keys are ignored, and missing keys or nulls read as zero values. Wrong types throw <see cref="FormatException"/>.
 /// </summary>
-internal sealed class GoJsonObject
+public sealed class GoJsonObject
 {
     private readonly Dictionary<string, JsonElement> _fields = new(StringComparer.OrdinalIgnoreCase);
 
@@ -19,11 +19,12 @@ internal sealed class GoJsonObject
             _fields[property.Name] = property.Value;
     }
 
+    /// <summary>Reads the first JSON value (json.Decoder ignores what follows), which must be an object.</summary>
     public static T Parse<T>(ReadOnlySpan<byte> utf8, Func<GoJsonObject, T> read)
     {
         try
         {
-            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { AllowTrailingCommas = false });
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { AllowMultipleValues = true });
             using var document = JsonDocument.ParseValue(ref reader);
             return read(new GoJsonObject(document.RootElement));
         }

@@ -7,7 +7,7 @@ namespace Longhorn.Engine.Format;
 /// Writes compact JSON byte-identical to Go's encoding/json: fields in the order written, map keys sorted,
 /// and Go's string escaping (&lt; &gt; &amp; U+2028 U+2029 as \u escapes, other non-ASCII raw).
 /// </summary>
-internal sealed class GoJsonWriter
+public sealed class GoJsonWriter
 {
     private readonly StringBuilder _text = new();
     private bool _needComma;
@@ -48,17 +48,20 @@ internal sealed class GoJsonWriter
 
     public GoJsonWriter Null() { Separate(); _text.Append("null"); _needComma = true; return this; }
 
-    /// <summary>A Go map[string]string: <c>null</c> when absent, else keys in byte order.</summary>
+    /// <summary>A Go map[string]string: <c>null</c> when absent (nil), else keys in UTF-8 byte order.</summary>
     public GoJsonWriter StringMap(IReadOnlyDictionary<string, string>? map)
     {
         if (map is null) return Null();
         BeginObject();
-        foreach (var key in map.Keys.OrderBy(k => k, StringComparer.Ordinal))
+        foreach (var key in map.Keys.OrderBy(k => k, Utf8Order.Instance))
             Name(key).String(map[key]);
         return EndObject();
     }
 
     public byte[] ToUtf8() => Encoding.UTF8.GetBytes(_text.ToString());
+
+    /// <summary>The bytes json.Encoder.Encode writes: the value and a newline.</summary>
+    public byte[] ToUtf8Line() => Encoding.UTF8.GetBytes(_text.Append('\n').ToString());
 
     public override string ToString() => _text.ToString();
 
@@ -70,8 +73,9 @@ internal sealed class GoJsonWriter
     private static void AppendQuoted(StringBuilder sb, string value)
     {
         sb.Append('"');
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
             switch (c)
             {
                 case '"': sb.Append("\\\""); break;
@@ -86,10 +90,21 @@ internal sealed class GoJsonWriter
                     break;
                 default:
                     if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) sb.Append(c).Append(value[++i]);
+                    else if (char.IsSurrogate(c)) sb.Append("\\ufffd"); // Go replaces invalid UTF-8 the same way
                     else sb.Append(c);
                     break;
             }
         }
         sb.Append('"');
+    }
+
+    /// <summary>Go sorts map keys by their bytes; for UTF-16 strings that differs from ordinal order above U+D7FF.</summary>
+    private sealed class Utf8Order : IComparer<string>
+    {
+        public static readonly Utf8Order Instance = new();
+
+        public int Compare(string? x, string? y) =>
+            Encoding.UTF8.GetBytes(x ?? "").AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y ?? ""));
     }
 }

@@ -1,4 +1,4 @@
-using System.Text;
+using Longhorn.Engine.Format;
 
 namespace Longhorn.Simulator.Replicas;
 
@@ -17,40 +17,24 @@ internal sealed record DiskMeta(
     /// <summary>What a restored or cloned snapshot's meta holds, byte for byte (CreateNewSnapshotMetafile).</summary>
     public static ReadOnlySpan<byte> RestoredSnapshotJson => "{\"Parent\":\"\"}\n"u8;
 
-    public byte[] ToJson()
-    {
-        var json = new StringBuilder("{");
-        GoJson.AppendName(json, nameof(Name));
-        GoJson.AppendString(json, Name).Append(',');
-        GoJson.AppendName(json, nameof(Parent));
-        GoJson.AppendString(json, Parent).Append(',');
-        GoJson.AppendName(json, nameof(Removed));
-        GoJson.AppendBool(json, Removed).Append(',');
-        GoJson.AppendName(json, nameof(UserCreated));
-        GoJson.AppendBool(json, UserCreated).Append(',');
-        GoJson.AppendName(json, nameof(Created));
-        GoJson.AppendString(json, Created).Append(',');
-        GoJson.AppendName(json, nameof(Labels));
-        GoJson.AppendStringMap(json, Labels);
-        return GoJson.Finish(json.Append('}'));
-    }
+    public byte[] ToJson() => new GoJsonWriter()
+        .BeginObject()
+        .Name(nameof(Name)).String(Name)
+        .Name(nameof(Parent)).String(Parent)
+        .Name(nameof(Removed)).Bool(Removed)
+        .Name(nameof(UserCreated)).Bool(UserCreated)
+        .Name(nameof(Created)).String(Created)
+        .Name(nameof(Labels)).StringMap(Labels is { Count: > 0 } ? Labels : null)
+        .EndObject()
+        .ToUtf8Line();
 
     /// <param name="utf8">The file's bytes.</param>
     /// <param name="fileName">The layer's file name (the meta file's name without <c>.meta</c>); the stored Name is ignored.</param>
-    public static DiskMeta Parse(ReadOnlySpan<byte> utf8, string fileName)
-    {
-        var what = fileName + DiskNames.MetaSuffix;
-        var meta = new DiskMeta(fileName, "", false, false, "", null);
-        GoJson.ReadObject(utf8, what, (key, value) =>
+    public static DiskMeta Parse(ReadOnlySpan<byte> utf8, string fileName) =>
+        GoJsonFile.Parse(utf8, fileName + DiskNames.MetaSuffix, o =>
         {
-            if (GoJson.Is(key, nameof(Parent))) meta = meta with { Parent = GoJson.String(value, meta.Parent, what) };
-            else if (GoJson.Is(key, nameof(Removed))) meta = meta with { Removed = GoJson.Bool(value, meta.Removed, what) };
-            else if (GoJson.Is(key, nameof(UserCreated))) meta = meta with { UserCreated = GoJson.Bool(value, meta.UserCreated, what) };
-            else if (GoJson.Is(key, nameof(Created))) meta = meta with { Created = GoJson.String(value, meta.Created, what) };
-            else if (GoJson.Is(key, nameof(Labels))) meta = meta with { Labels = GoJson.StringMap(value, what) };
-            else if (GoJson.Is(key, nameof(Name))) GoJson.String(value, "", what); // type-checked as Go does, then ignored
+            _ = o.String(nameof(Name)); // type-checked as Go does, then ignored: the loader uses the file name
+            return new DiskMeta(fileName, o.String(nameof(Parent)), o.Bool(nameof(Removed)), o.Bool(nameof(UserCreated)),
+                o.String(nameof(Created)), o.StringMap(nameof(Labels)));
         });
-
-        return meta;
-    }
 }
