@@ -35,3 +35,9 @@ public sealed class BackupStoreLockException : BackupStoreException
 {
     public BackupStoreLockException(string message) : base(message) { }
 }
+
+/// <summary>A snapshot diff was asked against a snapshot that is not an ancestor of the one being read.</summary>
+public sealed class SnapshotNotInChainException : BackupStoreException
+{
+    public SnapshotNotInChainException(string snapshotName) : base($"failed to find snapshot {snapshotName} in chain") { }
+}

@@ -57,8 +57,20 @@ internal sealed class DeltaBackup
 
         await using var snapshot = await source.OpenSnapshotAsync(request.SnapshotName, cancellationToken).ConfigureAwait(false);
         var baseBackup = await ChooseBaseAsync(request, volume, source, cancellationToken).ConfigureAwait(false);
-        var mappings = await snapshot.CompareAsync(baseBackup?.SnapshotName is { Length: > 0 } s ? s : null,
-            request.BlockSize, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<BlockMapping> mappings;
+        try
+        {
+            mappings = await snapshot.CompareAsync(baseBackup?.SnapshotName is { Length: > 0 } s ? s : null,
+                request.BlockSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SnapshotNotInChainException e)
+        {
+            // Go fails here (backing up an older snapshot after a newer one); a full backup is always correct.
+            _logger.LogInformation("Backing up snapshot {Snapshot} of volume {Volume} in full: {Reason}",
+                request.SnapshotName, request.VolumeName, e.Message);
+            baseBackup = null;
+            mappings = await snapshot.CompareAsync(null, request.BlockSize, cancellationToken).ConfigureAwait(false);
+        }
         foreach (var mapping in mappings)
         {
             if (mapping.Size != request.BlockSize || mapping.Offset % request.BlockSize != 0)

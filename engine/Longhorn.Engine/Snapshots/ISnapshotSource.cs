@@ -20,6 +20,7 @@ public interface ISnapshotReader : IAsyncDisposable
     /// The block-aligned blocks of <paramref name="blockSize"/> holding data written after
     /// <paramref name="baseSnapshotName"/> (null: since the volume was created), ascending, without duplicates.
     /// Found from allocation, never by content: a written all-zero block counts, a hole does not.
+    /// Throws <see cref="SnapshotNotInChainException"/> when the base is not an ancestor of this snapshot.
     /// </summary>
     ValueTask<IReadOnlyList<BlockMapping>> CompareAsync(string? baseSnapshotName, long blockSize, CancellationToken cancellationToken);
 

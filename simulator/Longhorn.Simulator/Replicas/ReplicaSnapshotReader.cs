@@ -1,3 +1,4 @@
+using Longhorn.Engine;
 using Longhorn.Engine.Snapshots;
 
 namespace Longhorn.Simulator.Replicas;
@@ -38,7 +39,7 @@ internal sealed class ReplicaSnapshotReader : ISnapshotReader
             baseIndex = IndexOf(DiskNames.Snapshot(baseSnapshotName));
             if (baseIndex < 0)
             {
-                throw new InvalidOperationException($"failed to find snapshot {baseSnapshotName} in chain");
+                throw new SnapshotNotInChainException(baseSnapshotName);
             }
         }
 

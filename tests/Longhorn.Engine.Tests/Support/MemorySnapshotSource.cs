@@ -70,7 +70,7 @@ public sealed class MemorySnapshotSource : ISnapshotSource
             if (baseSnapshotName is not null)
             {
                 var b = owner._snapshots.SingleOrDefault(x => x.Name == baseSnapshotName);
-                if (b.Name is null) throw new InvalidOperationException($"failed to find snapshot {baseSnapshotName} in chain");
+                if (b.Name is null) throw new SnapshotNotInChainException(baseSnapshotName);
                 baseGeneration = b.Generation;
             }
             IReadOnlyList<BlockMapping> mappings = writtenAt

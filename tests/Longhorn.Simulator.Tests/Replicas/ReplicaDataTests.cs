@@ -105,7 +105,7 @@ public sealed class ReplicaDataTests
         await replica.RevertAsync("s1");
         await replica.CreateSnapshotAsync("s3");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await CompareAsync(replica, "s3", "s2", 4096));
+        var error = await Assert.ThrowsAsync<Longhorn.Engine.SnapshotNotInChainException>(async () => await CompareAsync(replica, "s3", "s2", 4096));
 
         Assert.Equal("failed to find snapshot s2 in chain", error.Message);
         Assert.False(await replica.HasSnapshotAsync("nope", CancellationToken.None));

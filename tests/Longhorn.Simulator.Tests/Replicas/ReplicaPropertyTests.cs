@@ -118,7 +118,7 @@ public sealed class ReplicaPropertyTests
                     var what = $"diff {snapshot.Name} against {baseSnapshot?.Name ?? "nothing"} in {blockSize}-byte blocks {when}";
                     if (baseSnapshot is not null && !ReplicaModel.IsAncestor(baseSnapshot, snapshot))
                     {
-                        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+                        var error = await Assert.ThrowsAsync<Longhorn.Engine.SnapshotNotInChainException>(
                             async () => await reader.CompareAsync(baseSnapshot.Name, blockSize, CancellationToken.None));
                         Assert.Equal($"failed to find snapshot {baseSnapshot.Name} in chain", error.Message);
                         continue;
