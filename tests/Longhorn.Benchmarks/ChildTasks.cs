@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.Diagnostics;
+using Longhorn.Benchmarks.Images;
+using Longhorn.Engine;
+using Longhorn.Engine.Backups;
+using Longhorn.Engine.Blocks;
+using Longhorn.Engine.Format;
+using Longhorn.Engine.Locks;
+using Longhorn.Engine.Restores;
+using Longhorn.Engine.Store;
+using Longhorn.Simulator.Replicas;
+
+namespace Longhorn.Benchmarks;
+
+/// <summary>The work a child process times: one backup, restore, deletion or listing, in a process of its own.</summary>
+public static class ChildTasks
+{
+    public const string Volume = "bench-volume";
+
+    /// <summary>Engine options for the benchmark: Longhorn's defaults but for the lock's fixed 2 s settle wait.</summary>
+    public static BackupStoreOptions Options(bool lz4ContentChecksum) => new()
+    {
+        // The settle is a constant wait for multi-writer safety, not throughput: reported separately.
+        Locks = new LockOptions { SettleTime = TimeSpan.Zero },
+        BackupConcurrency = 2,
+        RestoreConcurrency = 2,
+        Lz4ContentChecksum = lz4ContentChecksum,
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string Arg(string name) => args[Array.IndexOf(args, "--" + name) + 1];
+        bool Flag(string name) => args.Contains("--" + name);
+        var checksum = !Flag("no-content-checksum");
+        await WarmUpAsync(checksum);
+        Measurement result = args[0] switch
+        {
+            "backup" => await BackupAsync(Arg("replica"), Arg("store"), Arg("snapshot"), checksum),
+            "restore" => await RestoreAsync(Arg("store"), Arg("target"), checksum),
+            "delete" => await DeleteAsync(Arg("store"), Arg("backup")),
+            "list" => await ListAsync(Arg("store")),
+            _ => throw new ArgumentException($"unknown child task {args[0]}"),
+        };
+        Console.WriteLine(result.ToJson());
+        return 0;
+    }
+
+    /// <summary>
+    /// Runs a tiny backup and restore first so the timed operation measures the engine warm, as it runs in a
+    /// long-lived function host, and not the JIT compiling it.
+    /// </summary>
+    private static async Task WarmUpAsync(bool checksum)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "longhorn-bench-warmup-" + Environment.ProcessId);
+        try
+        {
+            await using (var replica = Replica.Create(Path.Combine(dir, "replica"), 4 * 1024 * 1024))
+            {
+                await replica.WriteAsync(0, new byte[2 * 1024 * 1024]);
+                await replica.CreateSnapshotAsync("warm");
+                var store = Store(Path.Combine(dir, "store"), checksum);
+                var result = await store.CreateBackupAsync(new BackupRequest { VolumeName = Volume, SnapshotName = "warm" }, replica);
+                using var target = new FileRestoreTarget(Path.Combine(dir, "restored.img"));
+                await store.RestoreAsync(Volume, result.BackupName, target);
+                await store.DeleteBackupAsync(Volume, result.BackupName);
+                await store.ListAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static BackupStore Store(string storeDirectory, bool checksum) =>
+        new(new BackupStoreDrivers().Create("vfs://" + storeDirectory), Options(checksum));
+
+    private static async Task<Measurement> BackupAsync(string replicaPath, string storeDirectory, string snapshot, bool checksum)
+    {
+        await using var replica = Replica.Open(replicaPath);
+        var store = Store(storeDirectory, checksum);
+        var clock = Stopwatch.StartNew();
+        await store.CreateBackupAsync(new BackupRequest { VolumeName = Volume, SnapshotName = snapshot, Compression = CompressionMethod.Lz4 }, replica);
+        return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+    }
+
+    private static async Task<Measurement> RestoreAsync(string storeDirectory, string target, bool checksum)
+    {
+        var store = Store(storeDirectory, checksum);
+        var backup = (await store.InspectVolumeAsync(Volume)).LastBackupName;
+        var clock = Stopwatch.StartNew();
+        using (var file = new FileRestoreTarget(target))
+            await store.RestoreAsync(Volume, backup, file);
+        return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+    }
+
+    private static async Task<Measurement> DeleteAsync(string storeDirectory, string backup)
+    {
+        var store = Store(storeDirectory, true);
+        var clock = Stopwatch.StartNew();
+        await store.DeleteBackupAsync(Volume, backup);
+        return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+    }
+
+    private static async Task<Measurement> ListAsync(string storeDirectory)
+    {
+        var store = Store(storeDirectory, true);
+        var clock = Stopwatch.StartNew();
+        var volumes = await store.ListAsync();
+        var backups = 0;
+        foreach (var volume in volumes)
+        {
+            await store.InspectVolumeAsync(volume.Name);
+            foreach (var backup in volume.BackupNames)
+            {
+                await store.InspectBackupAsync(volume.Name, backup);
+                backups++;
+            }
+        }
+        if (backups == 0) throw new InvalidOperationException("the listing found no backups");
+        return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+    }
+
+    /// <summary>Checks a restored file against the image: equal data blocks, and the right length.</summary>
+    public static void VerifyRestore(PreparedImage image, string restored)
+    {
+        if (new FileInfo(restored).Length != image.Spec.Size)
+            throw new InvalidOperationException($"restored {restored} has the wrong size");
+        var a = ArrayPool<byte>.Shared.Rent(ImageSpec.BlockSize);
+        var b = ArrayPool<byte>.Shared.Rent(ImageSpec.BlockSize);
+        using var expected = File.OpenHandle(image.ImagePath);
+        using var actual = File.OpenHandle(restored);
+        foreach (var offset in image.DataOffsets)
+        {
+            RandomAccess.Read(expected, a.AsSpan(0, ImageSpec.BlockSize), offset);
+            RandomAccess.Read(actual, b.AsSpan(0, ImageSpec.BlockSize), offset);
+            if (!a.AsSpan(0, ImageSpec.BlockSize).SequenceEqual(b.AsSpan(0, ImageSpec.BlockSize)))
+                throw new InvalidOperationException($"restored {restored} differs from the image at {offset}");
+        }
+        ArrayPool<byte>.Shared.Return(a);
+        ArrayPool<byte>.Shared.Return(b);
+    }
+
+    /// <summary>Writes a store holding one volume with <paramref name="backups"/> backups over <paramref name="blocks"/> small block objects.</summary>
+    public static async Task<string> SynthesizeGcStoreAsync(string storeDirectory, int backups, int blocks, int blocksPerBackup)
+    {
+        var driver = new BackupStoreDrivers().Create("vfs://" + storeDirectory);
+        var ids = Enumerable.Range(0, blocks).Select(i => BlockId.Compute(BitConverter.GetBytes(i))).ToArray();
+        var payload = new byte[64];
+        await Parallel.ForEachAsync(ids, async (id, ct) => await driver.WriteAsync(StorePaths.Block(Volume, id), payload, ct));
+        var stride = (blocks - blocksPerBackup) / Math.Max(1, backups - 1);
+        for (var b = 0; b < backups; b++)
+        {
+            var map = Enumerable.Range(0, blocksPerBackup).Select(i => new BackupBlock((long)i * ImageSpec.BlockSize, ids[b * stride + i])).ToList();
+            var cfg = new BackupConfig
+            {
+                Name = $"backup-{b:d4}", VolumeName = Volume, SnapshotName = $"snap-{b}",
+                SnapshotCreatedAt = Timestamps.Format(DateTimeOffset.UnixEpoch.AddHours(b)), CreatedTime = Timestamps.Format(DateTimeOffset.UnixEpoch.AddHours(b)),
+                Size = (long)blocksPerBackup * ImageSpec.BlockSize, CompressionMethod = "lz4", Blocks = map,
+                Parameters = new Dictionary<string, string> { ["backup-block-size"] = "2097152" },
+            };
+            await driver.WriteAsync(StorePaths.BackupConfig(Volume, cfg.Name), cfg.ToJson(), CancellationToken.None);
+        }
+        var volume = new VolumeConfig
+        {
+            Name = Volume, Size = (long)blocksPerBackup * ImageSpec.BlockSize, CreatedTime = Timestamps.Format(DateTimeOffset.UnixEpoch),
+            LastBackupName = $"backup-{backups - 1:d4}", BlockCount = blocks, CompressionMethod = "lz4", DataEngine = "v1",
+        };
+        await driver.WriteAsync(StorePaths.VolumeConfig(Volume), volume.ToJson(), CancellationToken.None);
+        return $"backup-{backups / 2:d4}";
+    }
+}

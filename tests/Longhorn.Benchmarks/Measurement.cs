@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Longhorn.Benchmarks;
+
+/// <summary>One timed run: wall seconds and the peak resident memory of the process that did the work.</summary>
+public sealed record Measurement(double Seconds, long PeakRssBytes)
+{
+    /// <summary>The median run's time and the largest peak memory of all runs.</summary>
+    public static Measurement Summarize(IReadOnlyList<Measurement> runs) =>
+        new(runs.Select(r => r.Seconds).Order().ElementAt(runs.Count / 2), runs.Max(r => r.PeakRssBytes));
+
+    /// <summary>This process's peak resident set (VmHWM), in bytes.</summary>
+    public static long CurrentPeakRss()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        return -1;
+    }
+
+    /// <summary>Runs this program again with <c>--child</c> arguments and reads the measurement it prints.</summary>
+    public static async Task<Measurement> RunChildAsync(params string[] arguments)
+    {
+        var self = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(Measurement).Assembly.Location);
+        start.ArgumentList.Add("--child");
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"child {string.Join(' ', arguments)} failed: {error}{output}");
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        return JsonSerializer.Deserialize<Measurement>(last)!;
+    }
+
+    /// <summary>Runs an external command under /usr/bin/time, which reports wall seconds and peak RSS.</summary>
+    public static async Task<Measurement> RunCommandAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment,
+        string command, params string[] arguments)
+    {
+        var report = Path.GetTempFileName();
+        var start = new ProcessStartInfo("/usr/bin/time")
+        {
+            WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        foreach (var a in new[] { "-f", "%e %M", "-o", report, command }.Concat(arguments)) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await stdout;
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed: {stderr}");
+        var fields = (await File.ReadAllTextAsync(report)).Trim().Split('\n')[^1].Split(' ');
+        File.Delete(report);
+        return new Measurement(double.Parse(fields[0], CultureInfo.InvariantCulture),
+            long.Parse(fields[1], CultureInfo.InvariantCulture) * 1024);
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this);
+}
