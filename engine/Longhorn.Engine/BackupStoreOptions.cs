@@ -18,6 +18,9 @@ public sealed record BackupStoreOptions
         [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30),
          TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5)];
 
-    /// <summary>Whether LZ4 frames carry the XXH32 content checksum, as Go's writer does.</summary>
-    public bool Lz4ContentChecksum { get; init; } = true;
+    /// <summary>
+    /// Whether LZ4 frames carry the XXH32 content checksum, as Go's writer does. Off by default: blocks are verified
+    /// by their SHA-512 ids, and the checksum costs more than compressing incompressible data.
+    /// </summary>
+    public bool Lz4ContentChecksum { get; init; }
 }

@@ -31,7 +31,7 @@ public static class ChildTasks
     {
         string Arg(string name) => args[Array.IndexOf(args, "--" + name) + 1];
         bool Flag(string name) => args.Contains("--" + name);
-        var checksum = !Flag("no-content-checksum");
+        var checksum = Flag("content-checksum");
         await WarmUpAsync(checksum);
         Measurement result = args[0] switch
         {

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using Longhorn.Benchmarks;
 using Longhorn.Benchmarks.Scenarios;
 
-// dotnet run -c Release --project tests/Longhorn.Benchmarks -- <scenario|all|micro> [--quick] [--runs N] [--work DIR] [--no-content-checksum]
+// dotnet run -c Release --project tests/Longhorn.Benchmarks -- <scenario|all|micro> [--quick] [--runs N] [--work DIR] [--content-checksum]
 if (args.Length > 0 && args[0] == "--child") return await ChildTasks.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "micro") return RunMicro(args[1..]);
 
@@ -11,7 +11,7 @@ string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i 
 var requested = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(a)).ToList();
 if (requested.Count == 0)
 {
-    Console.Error.WriteLine($"usage: Longhorn.Benchmarks <{string.Join('|', BenchmarkRun.Scenarios)}|all|micro> [--quick] [--runs N] [--work DIR] [--no-content-checksum]");
+    Console.Error.WriteLine($"usage: Longhorn.Benchmarks <{string.Join('|', BenchmarkRun.Scenarios)}|all|micro> [--quick] [--runs N] [--work DIR] [--content-checksum]");
     return 2;
 }
 var scenarios = requested.Contains("all") ? BenchmarkRun.Scenarios : requested.ToArray();
@@ -21,7 +21,7 @@ var settings = new BenchmarkSettings(
     ResultsDirectory: Option("--results") ?? (quick ? Path.Combine(repoResults, "quick") : repoResults),
     Runs: int.Parse(Option("--runs") ?? (quick ? "1" : "3"), System.Globalization.CultureInfo.InvariantCulture),
     Scale: quick ? 16 : 1,
-    Lz4ContentChecksum: !args.Contains("--no-content-checksum"));
+    Lz4ContentChecksum: args.Contains("--content-checksum"));
 Console.WriteLine($"work directory {settings.WorkDirectory}; results in {settings.ResultsDirectory}");
 await new BenchmarkRun(settings).RunAsync(scenarios);
 return 0;

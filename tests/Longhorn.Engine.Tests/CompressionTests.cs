@@ -31,9 +31,9 @@ public sealed class CompressionTests
     }
 
     [Fact]
-    public void Lz4_frames_have_go_writer_header_and_no_dictionary_id()
+    public void Lz4_frames_with_content_checksum_have_go_writer_header_and_no_dictionary_id()
     {
-        using var codec = new BlockCodec(2 * 1024 * 1024);
+        using var codec = new BlockCodec(2 * 1024 * 1024, lz4ContentChecksum: true);
         var stored = codec.Compress(new byte[2 * 1024 * 1024], CompressionMethod.Lz4).ToArray();
         // Magic, FLG 0x64 (v01, independent blocks, content checksum, no dict id), BD 0x70 (4 MiB), header checksum.
         Assert.Equal(new byte[] { 0x04, 0x22, 0x4d, 0x18, 0x64, 0x70, 0xb9 }, stored[..7]);
@@ -41,10 +41,10 @@ public sealed class CompressionTests
     }
 
     [Fact]
-    public void Lz4_frames_without_content_checksum_still_decode()
+    public void Lz4_frames_omit_the_content_checksum_by_default_and_decode()
     {
         var block = MixedBlock(2 * 1024 * 1024, 2);
-        using var codec = new BlockCodec(block.Length, lz4ContentChecksum: false);
+        using var codec = new BlockCodec(block.Length);
         var stored = codec.Compress(block, CompressionMethod.Lz4).ToArray();
         Assert.Equal(0x60, stored[4]);
         var back = new byte[block.Length];
@@ -74,7 +74,7 @@ public sealed class CompressionTests
     public void Corrupt_lz4_frames_are_rejected_not_misread()
     {
         var block = MixedBlock(2 * 1024 * 1024, 4);
-        using var codec = new BlockCodec(block.Length);
+        using var codec = new BlockCodec(block.Length, lz4ContentChecksum: true);
         var stored = codec.Compress(block, CompressionMethod.Lz4).ToArray();
         var back = new byte[block.Length];
         Assert.Throws<InvalidDataException>(() => codec.Decompress(stored[..(stored.Length / 2)], CompressionMethod.Lz4, back));

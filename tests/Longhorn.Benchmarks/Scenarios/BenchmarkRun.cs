@@ -66,7 +66,7 @@ public sealed class BenchmarkRun
         return path;
     }
 
-    private string[] ChecksumFlag => _settings.Lz4ContentChecksum ? [] : ["--no-content-checksum"];
+    private string[] ChecksumFlag => _settings.Lz4ContentChecksum ? ["--content-checksum"] : [];
 
     private async Task<Measurement> OurBackupAsync(PreparedImage image, string store, string snapshot) =>
         await Measurement.RunChildAsync(["backup", "--replica", image.ReplicaPath, "--store", store, "--snapshot", snapshot, .. ChecksumFlag]);
