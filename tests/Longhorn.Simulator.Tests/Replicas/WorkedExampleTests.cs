@@ -34,16 +34,7 @@ public sealed class WorkedExampleTests
     {
         using var temp = new TempDirectory();
         var dir = temp.Path;
-        WriteText(dir, "volume.meta", VolumeMetaOpen);
-        WriteSparse(Path.Combine(dir, "volume-head-002.img"));
-        WriteText(dir, "volume-head-002.img.meta", HeadMeta);
-        WriteSparse(Path.Combine(dir, "volume-snap-s2.img"), (SecondWriteOffset, SecondWrite));
-        WriteText(dir, "volume-snap-s2.img.meta", S2Meta);
-        WriteSparse(Path.Combine(dir, "volume-snap-s1.img"), (0, FirstWrite));
-        WriteText(dir, "volume-snap-s1.img.meta", S1Meta);
-        var counter = new byte[4096];
-        counter[0] = (byte)'2';
-        File.WriteAllBytes(Path.Combine(dir, "revision.counter"), counter);
+        BuildByHand(dir);
 
         await using var replica = Replica.Open(dir);
 
@@ -64,6 +55,48 @@ public sealed class WorkedExampleTests
         SameBytes(expected, await ReadVolumeAsync(replica), "head");
         FileIs(Path.Combine(dir, "volume.meta"), VolumeMetaOpen);
         FileIs(Path.Combine(dir, "volume-snap-s2.img.meta"), S2Meta);
+    }
+
+    /// <summary>The directory real Longhorn leaves after §9's steps, written file by file.</summary>
+    private static void BuildByHand(string dir)
+    {
+        WriteText(dir, "volume.meta", VolumeMetaOpen);
+        WriteSparse(Path.Combine(dir, "volume-head-002.img"));
+        WriteText(dir, "volume-head-002.img.meta", HeadMeta);
+        WriteSparse(Path.Combine(dir, "volume-snap-s2.img"), (SecondWriteOffset, SecondWrite));
+        WriteText(dir, "volume-snap-s2.img.meta", S2Meta);
+        WriteSparse(Path.Combine(dir, "volume-snap-s1.img"), (0, FirstWrite));
+        WriteText(dir, "volume-snap-s1.img.meta", S1Meta);
+        var counter = new byte[4096];
+        counter[0] = (byte)'2';
+        File.WriteAllBytes(Path.Combine(dir, "revision.counter"), counter);
+    }
+
+    [Fact]
+    public async Task Engine_backs_up_a_replica_directory_written_by_longhorn_incrementally()
+    {
+        using var temp = new TempDirectory();
+        var dir = Path.Combine(temp.Path, "replica");
+        Directory.CreateDirectory(dir);
+        BuildByHand(dir);
+        await using var replica = Replica.Open(dir);
+        var options = new Longhorn.Engine.BackupStoreOptions { Locks = new Longhorn.Engine.Locks.LockOptions { SettleTime = TimeSpan.Zero } };
+        var store = new Longhorn.Engine.BackupStore(new Longhorn.Engine.Store.BackupStoreDrivers().Create("vfs://" + Path.Combine(temp.Path, "bs")), options);
+
+        var first = await store.CreateBackupAsync(new Longhorn.Engine.Backups.BackupRequest { VolumeName = "vol1", SnapshotName = "s1" }, replica);
+        var second = await store.CreateBackupAsync(new Longhorn.Engine.Backups.BackupRequest { VolumeName = "vol1", SnapshotName = "s2" }, replica);
+
+        Assert.Equal([0L], first.Config.Blocks.Select(b => b.Offset));
+        Assert.True(second.Config.IsIncremental);
+        Assert.Equal(1, second.NewBlockCount);
+        Assert.Equal([0L, SecondWriteOffset], second.Config.Blocks.Select(b => b.Offset));
+        var restored = Path.Combine(temp.Path, "restored.img");
+        using (var target = new Longhorn.Engine.Restores.FileRestoreTarget(restored))
+            await store.RestoreAsync("vol1", second.BackupName, target);
+        var expected = new byte[VolumeSize];
+        FirstWrite.CopyTo(expected, 0);
+        SecondWrite.CopyTo(expected, SecondWriteOffset);
+        SameBytes(expected, await File.ReadAllBytesAsync(restored), "restored s2");
     }
 
     [Fact]
