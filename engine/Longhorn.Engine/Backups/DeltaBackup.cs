@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Longhorn.Engine.Blocks;
 using Longhorn.Engine.Format;
 using Longhorn.Engine.Locks;
@@ -187,80 +185,38 @@ internal sealed class DeltaBackup
     private async Task<UploadResult> UploadBlocksAsync(BackupRequest request, ISnapshotReader snapshot,
         IReadOnlyList<BlockMapping> mappings, CompressionMethod method, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channel = Channel.CreateBounded<BlockMapping>(new BoundedChannelOptions(Math.Max(1, _options.BackupConcurrency) * 2)
-        {
-            SingleWriter = true,
-        });
         var blocks = new List<BackupBlock>(mappings.Count);
         var seen = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         long newBlocks = 0, newBytes = 0, reUploadedBytes = 0, processed = 0;
 
-        async Task WorkerAsync()
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(checked((int)request.BlockSize));
-            using var codec = new BlockCodec(request.BlockSize, _options.Lz4ContentChecksum);
-            try
+        await BlockPipeline.RunAsync(mappings, _options.BackupConcurrency,
+            () => new BlockWorker(request.BlockSize, _options.Lz4ContentChecksum),
+            async (worker, mapping, ct) =>
             {
-                await foreach (var mapping in channel.Reader.ReadAllAsync(failure.Token).ConfigureAwait(false))
+                var data = worker.Block;
+                await snapshot.ReadAsync(mapping.Offset, data, ct).ConfigureAwait(false);
+                var id = BlockId.Compute(data.Span);
+                // In-run dedup: the first worker to see an id uploads it; every offset is recorded.
+                if (seen.TryAdd(id, true))
                 {
-                    var data = buffer.AsMemory(0, (int)request.BlockSize);
-                    await snapshot.ReadAsync(mapping.Offset, data, failure.Token).ConfigureAwait(false);
-                    var id = BlockId.Compute(data.Span);
-                    // In-run dedup: the first worker to see an id uploads it; every offset is recorded.
-                    if (seen.TryAdd(id, true))
+                    var path = StorePaths.Block(request.VolumeName, id);
+                    var exists = await _driver.FileExistsAsync(path, ct).ConfigureAwait(false);
+                    if (!exists || request.FullBackup)
                     {
-                        var path = StorePaths.Block(request.VolumeName, id);
-                        var exists = await _driver.FileExistsAsync(path, failure.Token).ConfigureAwait(false);
-                        if (!exists || request.FullBackup)
+                        var stored = worker.Codec.Compress(data.Span, method);
+                        await _driver.WriteAsync(path, stored, ct).ConfigureAwait(false);
+                        if (exists) Interlocked.Add(ref reUploadedBytes, stored.Length);
+                        else
                         {
-                            var stored = codec.Compress(data.Span, method);
-                            await _driver.WriteAsync(path, stored, failure.Token).ConfigureAwait(false);
-                            if (exists) Interlocked.Add(ref reUploadedBytes, stored.Length);
-                            else
-                            {
-                                Interlocked.Increment(ref newBlocks);
-                                Interlocked.Add(ref newBytes, stored.Length);
-                            }
+                            Interlocked.Increment(ref newBlocks);
+                            Interlocked.Add(ref newBytes, stored.Length);
                         }
                     }
-                    lock (blocks) blocks.Add(new BackupBlock(mapping.Offset, id));
-                    var done = Interlocked.Increment(ref processed);
-                    progress?.Report((int)((double)done / mappings.Count * SnapshotProgressShare));
                 }
-            }
-            catch
-            {
-                await failure.CancelAsync().ConfigureAwait(false);
-                throw;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        var workers = Enumerable.Range(0, Math.Max(1, _options.BackupConcurrency)).Select(_ => Task.Run(WorkerAsync)).ToArray();
-        try
-        {
-            foreach (var mapping in mappings)
-                await channel.Writer.WriteAsync(mapping, failure.Token).ConfigureAwait(false);
-            channel.Writer.Complete();
-        }
-        catch (OperationCanceledException)
-        {
-            channel.Writer.TryComplete();
-        }
-        try
-        {
-            await Task.WhenAll(workers).ConfigureAwait(false);
-        }
-        catch when (workers.FirstOrDefault(w => w.IsFaulted && w.Exception!.InnerException is not OperationCanceledException) is { } failed)
-        {
-            // Report the worker's own error, not the cancellations it caused in the others.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed.Exception!.InnerException!).Throw();
-        }
-        cancellationToken.ThrowIfCancellationRequested();
+                lock (blocks) blocks.Add(new BackupBlock(mapping.Offset, id));
+                var done = Interlocked.Increment(ref processed);
+                progress?.Report((int)((double)done / mappings.Count * SnapshotProgressShare));
+            }, cancellationToken).ConfigureAwait(false);
         return new UploadResult(blocks, newBlocks, newBytes, reUploadedBytes);
     }
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Threading.Channels;
 using Longhorn.Engine.Blocks;
 using Longhorn.Engine.Format;
 using Longhorn.Engine.Locks;
@@ -117,63 +115,29 @@ internal sealed class DeltaRestore
     private async Task WriteBlocksAsync(string volumeName, IReadOnlyList<(BackupBlock Block, bool Zero)> work, long blockSize,
         CompressionMethod method, IRestoreTarget target, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        if (work.Count == 0) return;
-        using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channel = Channel.CreateBounded<(BackupBlock Block, bool Zero)>(Math.Max(1, _options.RestoreConcurrency) * 2);
         long processed = 0;
-
-        async Task WorkerAsync()
+        try
         {
-            using var codec = new BlockCodec(blockSize);
-            var block = ArrayPool<byte>.Shared.Rent((int)blockSize);
-            try
-            {
-                await foreach (var (entry, zero) in channel.Reader.ReadAllAsync(failure.Token).ConfigureAwait(false))
+            await BlockPipeline.RunAsync(work, _options.RestoreConcurrency,
+                () => new BlockWorker(blockSize, _options.Lz4ContentChecksum),
+                async (worker, item, ct) =>
                 {
-                    if (zero)
-                        await target.FillZerosAsync(entry.Offset, blockSize, failure.Token).ConfigureAwait(false);
+                    if (item.Zero)
+                        await target.FillZerosAsync(item.Block.Offset, blockSize, ct).ConfigureAwait(false);
                     else
                     {
-                        await ReadVerifiedWithRetryAsync(volumeName, entry.BlockChecksum, method, codec,
-                            block.AsMemory(0, (int)blockSize), failure.Token).ConfigureAwait(false);
-                        await target.WriteAsync(entry.Offset, block.AsMemory(0, (int)blockSize), failure.Token).ConfigureAwait(false);
+                        await ReadVerifiedWithRetryAsync(volumeName, item.Block.BlockChecksum, method, worker.Codec, worker.Block, ct)
+                            .ConfigureAwait(false);
+                        await target.WriteAsync(item.Block.Offset, worker.Block, ct).ConfigureAwait(false);
                     }
                     var done = Interlocked.Increment(ref processed);
                     progress?.Report((int)((double)done / work.Count * 95));
-                }
-            }
-            catch
-            {
-                await failure.CancelAsync().ConfigureAwait(false);
-                throw;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(block);
-            }
+                }, cancellationToken).ConfigureAwait(false);
         }
-
-        var workers = Enumerable.Range(0, Math.Max(1, _options.RestoreConcurrency)).Select(_ => Task.Run(WorkerAsync)).ToArray();
-        try
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
-            foreach (var item in work)
-                await channel.Writer.WriteAsync(item, failure.Token).ConfigureAwait(false);
-            channel.Writer.Complete();
+            throw new OperationCanceledException("backup restoration is cancelled", e, cancellationToken);
         }
-        catch (OperationCanceledException)
-        {
-            channel.Writer.TryComplete();
-        }
-        try
-        {
-            await Task.WhenAll(workers).ConfigureAwait(false);
-        }
-        catch when (workers.FirstOrDefault(w => w.IsFaulted && w.Exception!.InnerException is not OperationCanceledException) is { } failed)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed.Exception!.InnerException!).Throw();
-        }
-        if (cancellationToken.IsCancellationRequested)
-            throw new OperationCanceledException("backup restoration is cancelled", cancellationToken);
     }
 
     /// <summary>Reads, decompresses and verifies one block, retrying with Longhorn's backoff unless the checksum is wrong.</summary>
