@@ -20,8 +20,10 @@ public sealed class ControlPlaneStartup : IHostedService
     private readonly ILogger<ControlPlaneStartup> _logger;
 
     public ControlPlaneStartup(IResourceStore store, LonghornSettings settings, WorkReconciler reconciler, WorkQueue work,
-        IOptions<LonghornOptions> options, ILogger<ControlPlaneStartup> logger)
+        IOptions<LonghornOptions> options, ILogger<ControlPlaneStartup> logger, RecurringJobs.RecurringJobScheduler scheduler)
     {
+        // Made now, so that jobs count their schedule from the host's start, not from the first timer tick.
+        _ = scheduler;
         _store = store;
         _settings = settings;
         _reconciler = reconciler;
