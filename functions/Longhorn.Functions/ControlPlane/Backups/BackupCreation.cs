@@ -90,10 +90,12 @@ public sealed class BackupCreation : IWorkHandler
             var result = await backupStore.CreateBackupAsync(request, _replicas.Get(volumeName), progress, cancellationToken).ConfigureAwait(false);
             await progress.DrainAsync().ConfigureAwait(false);
             var info = await backupStore.InspectBackupAsync(volumeName, result.BackupName, CancellationToken.None).ConfigureAwait(false);
+            // The backup volume shows the new backup before the backup shows Completed, so readers never see them disagree.
+            await SyncBackupVolumeAsync(target, backupStore, backup, CancellationToken.None).ConfigureAwait(false);
             var now = _time.GetUtcNow();
             await SetAsync(name, s => BackupStatuses.FromStore(info, targetName, _host.InstanceId, now, s)).ConfigureAwait(false);
             _logger.LogInformation("Backup {Backup} of volume {Volume} completed: {Url}", name, volumeName, result.Url);
-            await AfterCompletedAsync(target, backupStore, backup, CancellationToken.None).ConfigureAwait(false);
+            await CleanupSnapshotAsync(backup, CancellationToken.None).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -111,7 +113,7 @@ public sealed class BackupCreation : IWorkHandler
         }
     }
 
-    private async Task AfterCompletedAsync(BackupTarget target, BackupStore backupStore, Backup backup, CancellationToken cancellationToken)
+    private async Task SyncBackupVolumeAsync(BackupTarget target, BackupStore backupStore, Backup backup, CancellationToken cancellationToken)
     {
         var volumeName = backup.Status.VolumeName;
         try
@@ -122,15 +124,26 @@ public sealed class BackupCreation : IWorkHandler
                 OwnerReferences = [new OwnerReference(Resource.LonghornApiVersion, BackupVolume.KindName, ResourceNames.BackupVolume(volumeName, target.Name), "")],
             }), cancellationToken).ConfigureAwait(false);
             await _backupVolumes.SyncAsync(target, backupStore, volumeName, cancellationToken).ConfigureAwait(false);
-            if (!backup.Spec.Labels.ContainsKey(LonghornLabels.RecurringJob)
-                && await _settings.GetBoolAsync(SettingDefinitions.AutoCleanupSnapshotAfterOnDemandBackup, cancellationToken).ConfigureAwait(false))
-            {
-                await _snapshots.DeleteAsync(volumeName, backup.Spec.SnapshotName, cancellationToken).ConfigureAwait(false);
-            }
         }
-        catch (Exception e) when (e is BackupStoreException or ControlPlaneException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is BackupStoreException or ControlPlaneException or IOException)
         {
-            _logger.LogWarning("After backup {Backup} of volume {Volume}: {Reason}", backup.Name, volumeName, e.Message);
+            _logger.LogWarning("Syncing the backup volume after backup {Backup} of volume {Volume} failed: {Reason}", backup.Name, volumeName, e.Message);
+        }
+    }
+
+    /// <summary>auto-cleanup-snapshot-after-on-demand-backup-completed: an on-demand backup's snapshot goes once it is backed up.</summary>
+    private async Task CleanupSnapshotAsync(Backup backup, CancellationToken cancellationToken)
+    {
+        if (backup.Spec.Labels.ContainsKey(LonghornLabels.RecurringJob)
+            || !await _settings.GetBoolAsync(SettingDefinitions.AutoCleanupSnapshotAfterOnDemandBackup, cancellationToken).ConfigureAwait(false))
+            return;
+        try
+        {
+            await _snapshots.DeleteAsync(backup.Status.VolumeName, backup.Spec.SnapshotName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ControlPlaneException or InvalidOperationException or IOException)
+        {
+            _logger.LogWarning("Keeping snapshot {Snapshot} of backup {Backup}: {Reason}", backup.Spec.SnapshotName, backup.Name, e.Message);
         }
     }
 
