@@ -1,18 +1,15 @@
 using System.Net;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Longhorn.Functions.Tests.Support;
 
 namespace Longhorn.Functions.Tests;
 
-public sealed class HealthTests : IClassFixture<WebApplicationFactory<Program>>
+public sealed class HealthTests
 {
-    private readonly WebApplicationFactory<Program> _factory;
-
-    public HealthTests(WebApplicationFactory<Program> factory) => _factory = factory;
-
     [Fact]
     public async Task Health_answers_ok_from_the_in_process_host()
     {
-        using var client = _factory.CreateClient();
+        using var host = new FunctionHost();
+        using var client = host.CreateClient();
         var response = await client.GetAsync("/api/health");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("\"status\":\"ok\"", await response.Content.ReadAsStringAsync());

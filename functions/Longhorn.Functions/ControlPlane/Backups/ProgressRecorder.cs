@@ -1,0 +1,61 @@
+namespace Longhorn.Functions.ControlPlane.Backups;
+
+/// <summary>
+/// Records engine progress on a resource: reports arrive on the engine's workers, writes happen one at a time in the
+/// background, only rising values are written, and a burst of reports becomes one write of the latest.
+/// </summary>
+public sealed class ProgressRecorder : IProgress<int>
+{
+    private readonly Func<int, Task> _write;
+    private readonly object _gate = new();
+    private int _latest = -1;
+    private int _written = -1;
+    private bool _running;
+    private Task _flush = Task.CompletedTask;
+
+    public ProgressRecorder(Func<int, Task> write) => _write = write;
+
+    public void Report(int value)
+    {
+        lock (_gate)
+        {
+            if (value <= _latest) return;
+            _latest = value;
+            if (_running) return;
+            _running = true;
+            _flush = Task.Run(FlushAsync);
+        }
+    }
+
+    /// <summary>Waits until the latest reported value has been written.</summary>
+    public Task DrainAsync()
+    {
+        lock (_gate) return _flush;
+    }
+
+    private async Task FlushAsync()
+    {
+        while (true)
+        {
+            int target;
+            lock (_gate)
+            {
+                if (_written >= _latest)
+                {
+                    _running = false;
+                    return;
+                }
+                target = _latest;
+            }
+            try
+            {
+                await _write(target).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Progress is advisory; the final state write reports the outcome.
+            }
+            lock (_gate) _written = target;
+        }
+    }
+}

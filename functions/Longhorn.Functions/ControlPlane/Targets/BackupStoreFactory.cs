@@ -1,0 +1,60 @@
+using Longhorn.Engine;
+using Longhorn.Engine.Locks;
+using Longhorn.Engine.Store;
+using Longhorn.Functions.ControlPlane.Settings;
+using Longhorn.Functions.Hosting;
+using Longhorn.Functions.Resources;
+using Microsoft.Extensions.Options;
+
+namespace Longhorn.Functions.ControlPlane.Targets;
+
+/// <summary>Adds a store driver scheme (the S3 driver registers <c>s3</c>) to every store the host opens.</summary>
+public interface IBackupStoreDriverRegistration
+{
+    void Register(BackupStoreDrivers drivers);
+}
+
+/// <summary>Opens the engine's store for a BackupTarget: its URL, its credential secret, the host's lock and retry timings.</summary>
+public sealed class BackupStoreFactory
+{
+    private readonly IResourceStore _store;
+    private readonly LonghornSettings _settings;
+    private readonly LonghornOptions _options;
+    private readonly IEnumerable<IBackupStoreDriverRegistration> _registrations;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+
+    public BackupStoreFactory(IResourceStore store, LonghornSettings settings, IOptions<LonghornOptions> options,
+        IEnumerable<IBackupStoreDriverRegistration> registrations, TimeProvider time, ILoggerFactory loggers)
+    {
+        _store = store;
+        _settings = settings;
+        _options = options.Value;
+        _registrations = registrations;
+        _time = time;
+        _loggers = loggers;
+    }
+
+    public async Task<BackupStore> OpenAsync(BackupTarget target, CancellationToken cancellationToken)
+    {
+        var credentials = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (target.Spec.CredentialSecret.Length > 0)
+        {
+            var secret = await _store.GetAsync<Secret>(target.Spec.CredentialSecret, cancellationToken).ConfigureAwait(false)
+                         ?? throw new ControlPlaneException(Problem.Unavailable,
+                             $"backup target {target.Name} is not available: credential secret {target.Spec.CredentialSecret} not found");
+            foreach (var (key, value) in secret.Data) credentials[key] = value;
+        }
+        var drivers = new BackupStoreDrivers(new BackupStoreDriverOptions { MountRoot = _options.MountRoot });
+        foreach (var registration in _registrations) registration.Register(drivers);
+        var driver = drivers.Create(target.Spec.BackupTargetURL, credentials);
+        var options = new BackupStoreOptions
+        {
+            Locks = new LockOptions { SettleTime = TimeSpan.FromSeconds(_options.LockSettleTimeSeconds) },
+            BackupConcurrency = await _settings.GetIntAsync(SettingDefinitions.BackupConcurrentLimit, cancellationToken).ConfigureAwait(false),
+            RestoreConcurrency = await _settings.GetIntAsync(SettingDefinitions.RestoreConcurrentLimit, cancellationToken).ConfigureAwait(false),
+            RestoreRetryDelays = _options.RestoreRetryDelays,
+        };
+        return new BackupStore(driver, options, _time, _loggers.CreateLogger<BackupStore>());
+    }
+}

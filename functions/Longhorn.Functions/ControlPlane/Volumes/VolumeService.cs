@@ -1,0 +1,264 @@
+using System.Buffers;
+using System.Globalization;
+using Longhorn.Engine;
+using Longhorn.Engine.Format;
+using Longhorn.Functions.ControlPlane.RecurringJobs;
+using Longhorn.Functions.ControlPlane.Settings;
+using Longhorn.Functions.ControlPlane.Targets;
+using Longhorn.Functions.ControlPlane.Work;
+using Longhorn.Functions.Resources;
+
+namespace Longhorn.Functions.ControlPlane.Volumes;
+
+/// <summary>Volumes of the simulated cluster: create (empty, restored or standby), list, delete, and their data.</summary>
+public sealed class VolumeService
+{
+    private const int DataChunk = 1024 * 1024;
+    private static readonly long MaxVolumeSize = 64L << 40;
+
+    private readonly IResourceStore _store;
+    private readonly ReplicaRegistry _replicas;
+    private readonly LonghornSettings _settings;
+    private readonly RecurringJobService _jobs;
+    private readonly WorkQueue _work;
+    private readonly HostIdentity _host;
+    private readonly ILogger<VolumeService> _logger;
+
+    public VolumeService(IResourceStore store, ReplicaRegistry replicas, LonghornSettings settings, RecurringJobService jobs, WorkQueue work,
+        HostIdentity host, ILogger<VolumeService> logger)
+    {
+        _store = store;
+        _replicas = replicas;
+        _settings = settings;
+        _jobs = jobs;
+        _work = work;
+        _host = host;
+        _logger = logger;
+    }
+
+    public static async Task<Volume> GetRequiredAsync(IResourceStore store, string name, CancellationToken cancellationToken)
+    {
+        var volume = await store.GetAsync<Volume>(name, cancellationToken).ConfigureAwait(false);
+        return volume is null || volume.IsDeleting ? throw ControlPlaneException.NotFound("volume", $"volume {name} not found") : volume;
+    }
+
+    /// <summary>The volume, if it may be written or snapshotted: not a standby volume, not restoring.</summary>
+    public static async Task<Volume> GetWritableAsync(IResourceStore store, string name, string action, CancellationToken cancellationToken)
+    {
+        var volume = await GetRequiredAsync(store, name, cancellationToken).ConfigureAwait(false);
+        if (volume.Spec.Standby)
+            throw ControlPlaneException.Conflict("volume", $"cannot {action} volume {name}: it is a standby (DR) volume that follows its backups");
+        if (volume.Status.RestoreRequired)
+            throw ControlPlaneException.Conflict("volume", $"cannot {action} volume {name}: it is being restored from {volume.Spec.FromBackup}");
+        return volume;
+    }
+
+    public Task<IReadOnlyList<Volume>> ListAsync(CancellationToken cancellationToken) => _store.ListAsync<Volume>(null, cancellationToken);
+
+    public Task<Volume> GetAsync(string name, CancellationToken cancellationToken) => GetRequiredAsync(_store, name, cancellationToken);
+
+    public async Task<Volume> CreateAsync(VolumeRequest request, CancellationToken cancellationToken)
+    {
+        ResourceNames.Validate(request.Name, "name");
+        var name = request.Name!;
+        ResourceNames.ValidateLabels(request.Labels, "labels");
+        if (await _store.GetAsync<Volume>(name, cancellationToken).ConfigureAwait(false) is not null)
+            throw ControlPlaneException.Conflict("name", $"volume {name} already exists");
+        var compression = request.BackupCompressionMethod
+                          ?? await _settings.GetAsync(SettingDefinitions.BackupCompressionMethod, cancellationToken).ConfigureAwait(false);
+        if (compression is not ("none" or "lz4" or "gzip"))
+            throw ControlPlaneException.Invalid("backupCompressionMethod", $"backupCompressionMethod {compression} is invalid: it must be none, lz4 or gzip");
+        var blockSize = await BlockSizeAsync(request.BackupBlockSize, cancellationToken).ConfigureAwait(false);
+        var labels = new Dictionary<string, string>(request.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var spec = new VolumeSpec
+        {
+            BackupCompressionMethod = compression,
+            BackupBlockSize = blockSize.ToString(CultureInfo.InvariantCulture),
+            StorageClassName = request.StorageClassName ?? "",
+            Standby = request.Standby,
+        };
+
+        long size;
+        string targetName;
+        if (!string.IsNullOrEmpty(request.FromBackup))
+        {
+            var (backup, target) = await FindBackupAsync(request.FromBackup, cancellationToken).ConfigureAwait(false);
+            size = backup.Status.VolumeSize;
+            targetName = target.Name;
+            if (request.BackupTargetName is { Length: > 0 } asked && asked != targetName)
+                throw ControlPlaneException.Invalid("backupTargetName", $"backupTargetName {asked} differs from the target {targetName} of fromBackup");
+            if (size <= 0 || size % blockSize != 0)
+                throw ControlPlaneException.Invalid("backupBlockSize", $"the backup's volume size {size} is not a multiple of the block size {blockSize}");
+            labels[LonghornLabels.BackupVolume] = backup.Status.VolumeName;
+            spec = spec with { FromBackup = request.FromBackup };
+        }
+        else
+        {
+            if (request.Standby) throw ControlPlaneException.Invalid("standby", "a standby volume needs fromBackup, the backup URL it follows");
+            size = request.Size ?? throw ControlPlaneException.Invalid("size", "size is required (bytes)");
+            if (size <= 0 || size > MaxVolumeSize)
+                throw ControlPlaneException.Invalid("size", $"size {size} must be positive and at most {MaxVolumeSize} bytes");
+            if (size % blockSize != 0)
+                throw ControlPlaneException.Invalid("size", $"size {size} must be a multiple of the backup block size {blockSize}");
+            targetName = request.BackupTargetName is { Length: > 0 } t ? t : BackupTarget.DefaultName;
+            if (await _store.GetAsync<BackupTarget>(targetName, cancellationToken).ConfigureAwait(false) is null)
+                throw ControlPlaneException.NotFound("backupTargetName", $"backup target {targetName} not found");
+        }
+        labels[LonghornLabels.BackupTarget] = targetName;
+        if (!string.IsNullOrEmpty(request.StorageClassName))
+        {
+            foreach (var (key, value) in await _jobs.ApplyStorageClassAsync(request.StorageClassName, cancellationToken).ConfigureAwait(false))
+                labels[key] = value;
+        }
+        RecurringJobService.AddDefaultGroupIfUnlabelled(labels);
+
+        var restoring = spec.FromBackup.Length > 0;
+        var volume = await _store.CreateAsync(new Volume
+        {
+            Metadata = new ObjectMeta { Name = name, Labels = labels, Finalizers = [] },
+            Spec = spec with { Size = size, BackupTargetName = targetName },
+            Status = new VolumeStatus
+            {
+                OwnerID = _host.InstanceId,
+                State = VolumeStates.Creating,
+                RestoreRequired = restoring,
+                RestoreInitiated = restoring,
+                IsStandby = request.Standby,
+                RestoreStatus = restoring ? new RestoreStatus { Replica = name + "-r", State = "pending", BackupURL = spec.FromBackup } : null,
+            },
+        }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _replicas.Create(name, size);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            await _store.DeleteAsync<Volume>(name, CancellationToken.None).ConfigureAwait(false);
+            throw new ControlPlaneException(Problem.Unavailable, $"cannot create the replica of volume {name}: {e.Message}");
+        }
+        volume = (await _store.MutateAsync<Volume>(name, v => v with
+        {
+            Status = v.Status with { State = VolumeStates.Attached, Robustness = "healthy" },
+        }, cancellationToken).ConfigureAwait(false))!;
+        if (restoring) _work.Enqueue(WorkKind.Restore, name);
+        _logger.LogInformation("Created volume {Volume} of {Size} bytes{Restore}", name, size, restoring ? " from " + spec.FromBackup : "");
+        return volume;
+    }
+
+    /// <summary>Deletes the volume, its replica and its snapshots; its backups stay in the store. 409 while it is being backed up.</summary>
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        await GetRequiredAsync(_store, name, cancellationToken).ConfigureAwait(false);
+        var backups = await _store.ListAsync<Backup>(LabelSelector.Of((LonghornLabels.BackupVolume, name)), cancellationToken).ConfigureAwait(false);
+        if (backups.FirstOrDefault(b => b.IsLocal && !BackupStates.IsFinal(b.Status.State)) is { } busy)
+            throw ControlPlaneException.Conflict("name", $"volume {name} is being backed up by {busy.Name}; delete it when the backup has finished");
+        _work.Cancel(WorkKind.Restore, name);
+        await _work.WhenIdleAsync(WorkKind.Restore, name, cancellationToken).ConfigureAwait(false);
+        foreach (var snapshot in await _store.ListAsync<Snapshot>(LabelSelector.Of((LonghornLabels.SnapshotVolume, name)), cancellationToken)
+                     .ConfigureAwait(false))
+        {
+            await _store.DeleteAsync<Snapshot>(snapshot.Name, cancellationToken).ConfigureAwait(false);
+        }
+        await _replicas.RemoveAsync(name).ConfigureAwait(false);
+        await _store.DeleteAsync<Volume>(name, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Deleted volume {Volume}", name);
+    }
+
+    /// <summary>Streams a body into the volume at the offset, 1 MiB at a time; a write past the end is refused before anything is written.</summary>
+    public async Task<long> WriteAsync(string name, long offset, long? length, Stream body, CancellationToken cancellationToken)
+    {
+        var volume = await GetWritableAsync(_store, name, "write", cancellationToken).ConfigureAwait(false);
+        CheckRange(volume, offset, length ?? 0);
+        var replica = _replicas.Get(name);
+        var buffer = ArrayPool<byte>.Shared.Rent(DataChunk);
+        try
+        {
+            long written = 0;
+            while (true)
+            {
+                var filled = await body.ReadAtLeastAsync(buffer.AsMemory(0, DataChunk), DataChunk, throwOnEndOfStream: false, cancellationToken)
+                    .ConfigureAwait(false);
+                if (filled == 0) break;
+                CheckRange(volume, offset, written + filled);
+                await replica.WriteAsync(offset + written, buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
+                written += filled;
+                if (filled < DataChunk) break;
+            }
+            return written;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Checks a read and returns the replica to stream it from.</summary>
+    public async Task<(Simulator.Replicas.Replica Replica, long Length)> OpenReadAsync(string name, long offset, long? length, CancellationToken cancellationToken)
+    {
+        var volume = await GetRequiredAsync(_store, name, cancellationToken).ConfigureAwait(false);
+        if (volume.Status.RestoreStatus is { } restore && (restore.IsRestoring || volume.Status.RestoreRequired && restore.LastRestored.Length == 0))
+            throw ControlPlaneException.Conflict("volume", $"volume {name} is not readable yet: its restore is {(restore.State.Length > 0 ? restore.State : "pending")}" +
+                                                           (restore.Error.Length > 0 ? ": " + restore.Error : ""));
+        var count = length ?? volume.Spec.Size - Math.Max(0, offset);
+        if (count < 0) throw ControlPlaneException.Invalid("length", $"length {count} must not be negative");
+        CheckRange(volume, offset, count);
+        return (_replicas.Get(name), count);
+    }
+
+    private static void CheckRange(Volume volume, long offset, long length)
+    {
+        if (offset < 0) throw ControlPlaneException.Invalid("offset", $"offset {offset} must not be negative");
+        if (offset > volume.Spec.Size - length)
+            throw ControlPlaneException.Invalid("offset",
+                $"{length} bytes at offset {offset} end past the end of volume {volume.Name} ({volume.Spec.Size} bytes)");
+    }
+
+    private async Task<long> BlockSizeAsync(string? requested, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(requested))
+        {
+            var mib = await _settings.GetIntAsync(SettingDefinitions.DefaultBackupBlockSize, cancellationToken).ConfigureAwait(false);
+            return mib * 1024L * 1024L;
+        }
+        long size;
+        try
+        {
+            size = BlockSizes.ParseQuantity(requested);
+        }
+        catch (BackupStoreArgumentException)
+        {
+            size = -1;
+        }
+        return size is BlockSizes.Default or BlockSizes.Large
+            ? size
+            : throw ControlPlaneException.Invalid("backupBlockSize", $"backupBlockSize {requested} is invalid: it must be 2097152 (2 MiB) or 16777216 (16 MiB)");
+    }
+
+    /// <summary>The Completed Backup resource a backup URL names, and its target; 400 for a malformed URL, 404 for an unknown one.</summary>
+    private async Task<(Backup Backup, BackupTarget Target)> FindBackupAsync(string url, CancellationToken cancellationToken)
+    {
+        string targetUrl, volumeName, backupName;
+        try
+        {
+            (targetUrl, volumeName, backupName) = BackupUrl.Decode(url);
+        }
+        catch (BackupStoreArgumentException e)
+        {
+            throw ControlPlaneException.Invalid("fromBackup", $"fromBackup is not a backup URL: {e.Message}");
+        }
+        if (backupName.Length == 0) throw ControlPlaneException.Invalid("fromBackup", $"fromBackup {url} names no backup (?backup=...)");
+        var identity = TargetUrls.Identity(targetUrl);
+        var targets = await _store.ListAsync<BackupTarget>(null, cancellationToken).ConfigureAwait(false);
+        var target = targets.FirstOrDefault(t => t.Spec.BackupTargetURL.Length > 0 && TargetUrls.Identity(t.Spec.BackupTargetURL) == identity)
+                     ?? throw ControlPlaneException.NotFound("fromBackup", $"fromBackup {url}: no backup target has the URL {targetUrl}");
+        var backup = await _store.GetAsync<Backup>(backupName, cancellationToken).ConfigureAwait(false);
+        if (backup is null || backup.IsDeleting || backup.Status.State != BackupStates.Completed
+            || backup.Metadata.Labels.GetValueOrDefault(LonghornLabels.BackupVolume) != volumeName
+            || backup.Metadata.Labels.GetValueOrDefault(LonghornLabels.BackupTarget) != target.Name)
+        {
+            throw ControlPlaneException.NotFound("fromBackup",
+                $"fromBackup {url}: no completed backup {backupName} of volume {volumeName} in backup target {target.Name} (sync the target if it is new)");
+        }
+        return (backup, target);
+    }
+}

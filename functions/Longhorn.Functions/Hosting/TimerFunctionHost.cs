@@ -1,0 +1,86 @@
+using NCrontab;
+
+namespace Longhorn.Functions.Hosting;
+
+/// <summary>Runs every timer function on its NCRONTAB schedule, one invocation at a time per function, on the injected clock.</summary>
+public sealed class TimerFunctionHost : BackgroundService
+{
+    private readonly FunctionCatalog _catalog;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly IConfiguration _configuration;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TimerFunctionHost> _logger;
+
+    public TimerFunctionHost(FunctionCatalog catalog, IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider time,
+        ILogger<TimerFunctionHost> logger)
+    {
+        _catalog = catalog;
+        _scopes = scopes;
+        _configuration = configuration;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The schedule text after resolving <c>%Setting%</c> from configuration, as Azure Functions does.</summary>
+    public static string ResolveSchedule(string schedule, IConfiguration configuration)
+    {
+        if (schedule.Length < 2 || schedule[0] != '%' || schedule[^1] != '%') return schedule;
+        var key = schedule[1..^1];
+        return configuration[key] ?? throw new InvalidOperationException($"the timer schedule setting {key} is not set");
+    }
+
+    public static CrontabSchedule ParseSchedule(string expression) =>
+        CrontabSchedule.Parse(expression, new CrontabSchedule.ParseOptions
+        {
+            IncludingSeconds = expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6,
+        });
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_catalog.Timers.Select(timer => Task.Run(() => RunAsync(timer, stoppingToken), stoppingToken)));
+
+    private async Task RunAsync(TimerFunction timer, CancellationToken stoppingToken)
+    {
+        var schedule = ParseSchedule(ResolveSchedule(timer.Schedule, _configuration));
+        DateTimeOffset? last = null;
+        if (timer.RunOnStartup) last = await InvokeAsync(timer, schedule, _time.GetUtcNow(), last, stoppingToken).ConfigureAwait(false);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = _time.GetUtcNow();
+            var next = new DateTimeOffset(schedule.GetNextOccurrence(now.UtcDateTime), TimeSpan.Zero);
+            try
+            {
+                await Task.Delay(next - now, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            last = await InvokeAsync(timer, schedule, next, last, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<DateTimeOffset> InvokeAsync(TimerFunction timer, CrontabSchedule schedule, DateTimeOffset scheduled,
+        DateTimeOffset? last, CancellationToken stoppingToken)
+    {
+        var now = _time.GetUtcNow();
+        var info = new TimerInfo(scheduled, last, new DateTimeOffset(schedule.GetNextOccurrence(now.UtcDateTime), TimeSpan.Zero),
+            IsPastDue: now - scheduled > TimeSpan.FromSeconds(1));
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var instance = scope.ServiceProvider.GetRequiredService(timer.Type);
+            var arguments = timer.Method.GetParameters()
+                .Select(p => p.ParameterType == typeof(TimerInfo) ? info : p.ParameterType == typeof(CancellationToken) ? (object)stoppingToken : null)
+                .ToArray();
+            await ((Task)timer.Method.Invoke(instance, arguments)!).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Timer function {Function} failed", timer.Name);
+        }
+        return scheduled;
+    }
+}

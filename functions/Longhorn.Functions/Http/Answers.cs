@@ -1,0 +1,38 @@
+using System.Globalization;
+using Longhorn.Functions.ControlPlane;
+using Longhorn.Functions.Hosting;
+
+namespace Longhorn.Functions.Http;
+
+/// <summary>The shapes of function answers: JSON in the host's one format, with a Location when something was made.</summary>
+public static class Answers
+{
+    public static IResult Ok(object value) => Results.Json(value, Json.Options);
+
+    public static IResult Created(string location, object value) => Results.Json(value, Json.Options, statusCode: StatusCodes.Status201Created)
+        .WithLocation(location);
+
+    public static IResult Accepted(string location, object value) => Results.Json(value, Json.Options, statusCode: StatusCodes.Status202Accepted)
+        .WithLocation(location);
+
+    /// <summary>An optional non-negative integer query parameter; 400 naming it when malformed.</summary>
+    public static long? QueryLong(HttpRequest request, string name)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0) return null;
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw ControlPlaneException.Invalid(name, $"{name} '{text}' is not an integer");
+    }
+
+    private static IResult WithLocation(this IResult result, string location) => new LocatedResult(result, location);
+
+    private sealed class LocatedResult(IResult inner, string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.Location = location;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Longhorn.Functions.ControlPlane.Targets;
+using Longhorn.Functions.Hosting;
+using Longhorn.Functions.Http.Views;
+using Longhorn.Functions.Resources;
+
+namespace Longhorn.Functions.Http;
+
+/// <summary>Backup targets and credential secrets.</summary>
+public sealed class BackupTargetFunctions(BackupTargetService targets)
+{
+    [Function("ListBackupTargets")]
+    public async Task<IResult> ListAsync([HttpTrigger("get", Route = "backuptargets")] HttpRequest request, CancellationToken cancellationToken) =>
+        Answers.Ok(new Collection<BackupTargetView>("backupTarget",
+            (await targets.ListAsync(cancellationToken)).Select(BackupTargetView.From).ToList()));
+
+    [Function("GetBackupTarget")]
+    public async Task<IResult> GetAsync([HttpTrigger("get", Route = "backuptargets/{name}")] HttpRequest request, string name,
+        CancellationToken cancellationToken) =>
+        Answers.Ok(BackupTargetView.From(await targets.GetAsync(name, cancellationToken)));
+
+    [Function("PutBackupTarget")]
+    public async Task<IResult> PutAsync([HttpTrigger("put", Route = "backuptargets/{name}")] HttpRequest request, string name,
+        CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync<BackupTargetInput>(request, cancellationToken);
+        var spec = new BackupTargetSpec
+        {
+            BackupTargetURL = body.BackupTargetURL ?? "",
+            CredentialSecret = body.CredentialSecret ?? "",
+            PollInterval = body.PollInterval ?? 300,
+        };
+        var (target, created) = await targets.PutAsync(name, spec, body.ResourceVersion, cancellationToken);
+        var view = BackupTargetView.From(target);
+        return created ? Answers.Created($"/api/backuptargets/{name}", view) : Answers.Ok(view);
+    }
+
+    [Function("SyncBackupTarget")]
+    public async Task<IResult> SyncAsync([HttpTrigger("post", Route = "backuptargets/{name}/sync")] HttpRequest request, string name,
+        CancellationToken cancellationToken) =>
+        Answers.Accepted($"/api/backuptargets/{name}", BackupTargetView.From(await targets.RequestSyncAsync(name, cancellationToken)));
+
+    [Function("PutSecret")]
+    public async Task<IResult> PutSecretAsync([HttpTrigger("put", Route = "secrets/{name}")] HttpRequest request, string name,
+        CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync<SecretInput>(request, cancellationToken);
+        return Answers.Ok(SecretView.From(await targets.PutSecretAsync(name, body.Data ?? new Dictionary<string, string>(), cancellationToken)));
+    }
+
+    /// <summary>The body of PUT backuptargets/{name}.</summary>
+    public sealed class BackupTargetInput
+    {
+        public string? BackupTargetURL { get; set; }
+        public string? CredentialSecret { get; set; }
+        public long? PollInterval { get; set; }
+        public string? ResourceVersion { get; set; }
+    }
+
+    /// <summary>The body of PUT secrets/{name}.</summary>
+    public sealed class SecretInput
+    {
+        public Dictionary<string, string>? Data { get; set; }
+    }
+}

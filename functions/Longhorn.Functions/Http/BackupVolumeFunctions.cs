@@ -1,0 +1,32 @@
+using Longhorn.Functions.ControlPlane.Targets;
+using Longhorn.Functions.Hosting;
+using Longhorn.Functions.Http.Views;
+
+namespace Longhorn.Functions.Http;
+
+/// <summary>Backup volumes: listed from resources; synced and deleted in the background.</summary>
+public sealed class BackupVolumeFunctions(BackupVolumeService backupVolumes)
+{
+    [Function("ListBackupVolumes")]
+    public async Task<IResult> ListAsync([HttpTrigger("get", Route = "backupvolumes")] HttpRequest request, CancellationToken cancellationToken) =>
+        Answers.Ok(new Collection<BackupVolumeView>("backupVolume",
+            (await backupVolumes.ListAsync(cancellationToken)).Select(BackupVolumeView.From).ToList()));
+
+    [Function("GetBackupVolume")]
+    public async Task<IResult> GetAsync([HttpTrigger("get", Route = "backupvolumes/{name}")] HttpRequest request, string name,
+        CancellationToken cancellationToken) =>
+        Answers.Ok(BackupVolumeView.From(await backupVolumes.GetAsync(name, cancellationToken)));
+
+    [Function("DeleteBackupVolume")]
+    public async Task<IResult> DeleteAsync([HttpTrigger("delete", Route = "backupvolumes/{name}")] HttpRequest request, string name,
+        CancellationToken cancellationToken)
+    {
+        var deleting = await backupVolumes.DeleteAsync(name, cancellationToken);
+        return deleting is null ? Results.NoContent() : Answers.Accepted($"/api/backupvolumes/{name}", BackupVolumeView.From(deleting));
+    }
+
+    [Function("SyncBackupVolume")]
+    public async Task<IResult> SyncAsync([HttpTrigger("post", Route = "backupvolumes/{name}/sync")] HttpRequest request, string name,
+        CancellationToken cancellationToken) =>
+        Answers.Accepted($"/api/backupvolumes/{name}", BackupVolumeView.From(await backupVolumes.RequestSyncAsync(name, cancellationToken)));
+}

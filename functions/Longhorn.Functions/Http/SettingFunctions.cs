@@ -1,0 +1,27 @@
+using Longhorn.Functions.ControlPlane.Settings;
+using Longhorn.Functions.Hosting;
+using Longhorn.Functions.Http.Views;
+
+namespace Longhorn.Functions.Http;
+
+/// <summary>Longhorn settings (failed-backup-ttl, backup-compression-method, ...).</summary>
+public sealed class SettingFunctions(LonghornSettings settings)
+{
+    [Function("ListSettings")]
+    public async Task<IResult> ListAsync([HttpTrigger("get", Route = "settings")] HttpRequest request, CancellationToken cancellationToken) =>
+        Answers.Ok(new Collection<SettingView>("setting", (await settings.ListAsync(cancellationToken)).Select(SettingView.From).ToList()));
+
+    [Function("PutSetting")]
+    public async Task<IResult> PutAsync([HttpTrigger("put", Route = "settings/{name}")] HttpRequest request, string name,
+        CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync<SettingInput>(request, cancellationToken);
+        return Answers.Ok(SettingView.From(await settings.SetAsync(name, body.Value ?? "", cancellationToken)));
+    }
+
+    /// <summary>The body of PUT settings/{name}.</summary>
+    public sealed class SettingInput
+    {
+        public string? Value { get; set; }
+    }
+}

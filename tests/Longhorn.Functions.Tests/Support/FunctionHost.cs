@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Longhorn.Functions.Tests.Support;
+
+/// <summary>The real host in-process on a temporary data dir, with a manual clock and fast lock settling.</summary>
+public sealed class FunctionHost : WebApplicationFactory<Program>
+{
+    private readonly string _dataDir;
+    private readonly string _mountRoot;
+    private readonly bool _ownsMountRoot;
+
+    public FunctionHost(ManualClock? clock = null, string? mountRoot = null)
+    {
+        Clock = clock ?? ManualClock.AtHalfMinute();
+        _dataDir = Directory.CreateTempSubdirectory("lh-host-").FullName;
+        _ownsMountRoot = mountRoot is null;
+        _mountRoot = mountRoot ?? Directory.CreateTempSubdirectory("lh-mounts-").FullName;
+    }
+
+    public ManualClock Clock { get; }
+
+    public string MountRoot => _mountRoot;
+
+    public Api Api => new(CreateClient());
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Longhorn:DataDir", _dataDir);
+        builder.UseSetting("Longhorn:BackupstoreMountRoot", _mountRoot);
+        builder.UseSetting("Longhorn:LockSettleTimeSeconds", "0");
+        builder.UseSetting("Longhorn:RestoreRetryDelaySeconds", "0");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        TryDelete(_dataDir);
+        if (_ownsMountRoot) TryDelete(_mountRoot);
+    }
+
+    public static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
