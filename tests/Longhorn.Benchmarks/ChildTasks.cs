@@ -39,6 +39,7 @@ public static class ChildTasks
             "restore" => await RestoreAsync(Arg("store"), Arg("target"), checksum),
             "delete" => await DeleteAsync(Arg("store"), Arg("backup")),
             "list" => await ListAsync(Arg("store")),
+            "list-resources" => await ListResourcesAsync(Arg("db")),
             _ => throw new ArgumentException($"unknown child task {args[0]}"),
         };
         Console.WriteLine(result.ToJson());
@@ -118,6 +119,18 @@ public static class ChildTasks
             }
         }
         if (backups == 0) throw new InvalidOperationException("the listing found no backups");
+        return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+    }
+
+    /// <summary>What GET /api/backupvolumes and GET /api/backups read: the resources, never the store.</summary>
+    private static async Task<Measurement> ListResourcesAsync(string databasePath)
+    {
+        var resources = new Longhorn.Functions.Resources.SqliteResourceStore(databasePath, TimeProvider.System);
+        await resources.ListAsync<Longhorn.Functions.Resources.Setting>(null, CancellationToken.None); // opens the database
+        var clock = Stopwatch.StartNew();
+        var volumes = await resources.ListAsync<Longhorn.Functions.Resources.BackupVolume>(null, CancellationToken.None);
+        var backups = await resources.ListAsync<Longhorn.Functions.Resources.Backup>(null, CancellationToken.None);
+        if (volumes.Count == 0 || backups.Count == 0) throw new InvalidOperationException("the resource store holds no backups");
         return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
     }
 

@@ -1,9 +1,10 @@
 using Longhorn.Engine.Format;
 using Longhorn.Engine.Store;
+using Longhorn.Functions.Resources;
 
 namespace Longhorn.Benchmarks.Scenarios;
 
-/// <summary>Writes a store of many small backup volumes (cfgs only) for the listing scenario.</summary>
+/// <summary>Writes a store of many small backup volumes (cfgs only), and the matching resources, for the listing scenario.</summary>
 public static class ListingStore
 {
     public static async Task SynthesizeAsync(string storeDirectory, int volumes, int backupsPerVolume)
@@ -30,5 +31,28 @@ public static class ListingStore
             };
             await driver.WriteAsync(StorePaths.VolumeConfig(name), volume.ToJson(), ct);
         });
+    }
+
+    /// <summary>The BackupVolume and Backup resources a synced host holds for the same store, in its SQLite resource store.</summary>
+    public static async Task SynthesizeResourcesAsync(string databasePath, int volumes, int backupsPerVolume)
+    {
+        var resources = new SqliteResourceStore(databasePath, TimeProvider.System);
+        for (var v = 0; v < volumes; v++)
+        {
+            var name = $"vol-{v:d4}";
+            await resources.CreateAsync(new BackupVolume
+            {
+                Metadata = new ObjectMeta { Name = name }.WithLabel(LonghornLabels.BackupVolume, name),
+                Spec = new BackupVolumeSpec { BackupTargetName = "default", VolumeName = name },
+            }, CancellationToken.None);
+            for (var b = 0; b < backupsPerVolume; b++)
+            {
+                await resources.CreateAsync(new Backup
+                {
+                    Metadata = new ObjectMeta { Name = $"backup-{v:d4}{b:d4}" }.WithLabel(LonghornLabels.BackupVolume, name),
+                    Status = new BackupStatus { State = BackupStates.Completed, VolumeName = name, Size = 2097152, CompressionMethod = "lz4" },
+                }, CancellationToken.None);
+            }
+        }
     }
 }
