@@ -36,6 +36,13 @@ public sealed class BackupStoreDrivers
     /// <summary>Adds or replaces the factory of a scheme (the S3 driver registers <c>s3</c>).</summary>
     public void Register(string scheme, Factory factory) => _factories[scheme] = factory;
 
+    /// <summary>Wraps every driver the scheme's factory creates (fault injection, recording).</summary>
+    public void Decorate(string scheme, Func<IBackupStoreDriver, IBackupStoreDriver> decorator)
+    {
+        if (!_factories.TryGetValue(scheme, out var inner)) throw new ArgumentException($"no driver is registered for scheme {scheme}");
+        _factories[scheme] = (url, raw, credentials) => decorator(inner(url, raw, credentials));
+    }
+
     public IEnumerable<string> Schemes => _factories.Keys.Order(StringComparer.Ordinal);
 
     /// <summary>Parses the target URL and creates its driver; errors name the target.</summary>

@@ -4,7 +4,7 @@ using static Longhorn.Simulator.S3.S3Xml;
 namespace Longhorn.Simulator.S3;
 
 /// <summary>CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload and ListParts.</summary>
-public sealed class MultipartOperations(MultipartUploads uploads)
+public sealed class MultipartOperations(MultipartUploads uploads, bool rejectChunked)
 {
     public Task CreateAsync(S3Call call)
     {
@@ -18,7 +18,7 @@ public sealed class MultipartOperations(MultipartUploads uploads)
         if (call.Request.Headers.ContainsKey("x-amz-copy-source")) throw S3Error.NotImplemented("UploadPartCopy");
         if (!int.TryParse(call.Get("partNumber"), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             throw S3Error.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive.");
-        await using var body = RequestBody.Open(call);
+        await using var body = RequestBody.Open(call, rejectChunked);
         var part = await uploads.PutPartAsync(call.Bucket!, call.Key!, call.Get("uploadId")!, number, body, call.Aborted).ConfigureAwait(false);
         call.Response.Headers.ETag = Quoted(part.ETag);
         call.Response.StatusCode = 200;
@@ -26,7 +26,7 @@ public sealed class MultipartOperations(MultipartUploads uploads)
 
     public async Task CompleteAsync(S3Call call)
     {
-        await using var body = RequestBody.Open(call);
+        await using var body = RequestBody.Open(call, rejectChunked);
         var document = await ReadAsync(body, call.Aborted).ConfigureAwait(false);
         var parts = Children(document, "Part").Select(p =>
             int.TryParse(Child(p, "PartNumber"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && Child(p, "ETag") is { } etag

@@ -6,13 +6,13 @@ using static Longhorn.Simulator.S3.S3Xml;
 namespace Longhorn.Simulator.S3;
 
 /// <summary>PutObject, GetObject (with Range), HeadObject, DeleteObject, DeleteObjects and CopyObject.</summary>
-public sealed class ObjectOperations(ObjectStore store)
+public sealed class ObjectOperations(ObjectStore store, bool rejectChunked)
 {
     private const int MaxDeleteKeys = 1000;
 
     public async Task PutAsync(S3Call call)
     {
-        await using var body = RequestBody.Open(call);
+        await using var body = RequestBody.Open(call, rejectChunked);
         var info = await store.PutAsync(call.Bucket!, call.Key!, (sink, ct) => sink.CopyFromAsync(body, null, ct),
             call.Request.ContentType, call.UserMetadata(), null, call.Aborted).ConfigureAwait(false);
         call.Response.Headers.ETag = Quoted(info.ETag);
@@ -64,7 +64,7 @@ public sealed class ObjectOperations(ObjectStore store)
     public async Task DeleteManyAsync(S3Call call)
     {
         store.BucketDirectory(call.Bucket!);
-        await using var body = RequestBody.Open(call);
+        await using var body = RequestBody.Open(call, rejectChunked);
         var document = await ReadAsync(body, call.Aborted).ConfigureAwait(false);
         var keys = Children(document, "Object").Select(o => Child(o, "Key")).ToList();
         if (keys.Count is 0 or > MaxDeleteKeys || keys.Any(k => string.IsNullOrEmpty(k))) throw S3Error.MalformedXml();

@@ -8,7 +8,7 @@ namespace Longhorn.Simulator.S3;
 /// </summary>
 public static class RequestBody
 {
-    public static Stream Open(S3Call call)
+    public static Stream Open(S3Call call, bool rejectChunked = false)
     {
         var payloadHash = call.Signed.PayloadHash;
         Stream body = call.Request.Body;
@@ -16,6 +16,7 @@ public static class RequestBody
         long? length = call.Request.ContentLength;
         if (payloadHash.StartsWith("STREAMING-", StringComparison.Ordinal))
         {
+            if (rejectChunked) throw S3Error.NotImplemented("An aws-chunked upload (x-amz-content-sha256: " + payloadHash + ")");
             var signed = payloadHash is SigV4.StreamingSigned or SigV4.StreamingSignedTrailer ? call.Signed : null;
             if (signed is null && payloadHash != SigV4.StreamingUnsignedTrailer)
                 throw S3Error.InvalidArgument($"x-amz-content-sha256 '{payloadHash}' is not a supported streaming mode.");

@@ -31,6 +31,12 @@ public sealed record S3EmulatorOptions
 
     public S3Faults Faults { get; init; } = S3Faults.None;
 
+    /// <summary>Refuse aws-chunked uploads with 501, as s3rver and some S3-compatible stores do.</summary>
+    public bool RejectChunkedUploads { get; init; }
+
+    /// <summary>Refuse DeleteObjects (multi-object delete) with 501, as some S3-compatible stores do.</summary>
+    public bool RejectMultiObjectDelete { get; init; }
+
     /// <summary>Serve HTTPS with this certificate instead of HTTP.</summary>
     public X509Certificate2? Certificate { get; init; }
 }

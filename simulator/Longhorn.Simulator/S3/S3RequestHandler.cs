@@ -27,8 +27,8 @@ public sealed class S3RequestHandler
         _logger = logger;
         _verifier = new SigV4Verifier(options.Credentials, time);
         _buckets = new BucketOperations(store, options.Region);
-        _objects = new ObjectOperations(store);
-        _multipart = new MultipartOperations(new MultipartUploads(store, time));
+        _objects = new ObjectOperations(store, options.RejectChunkedUploads);
+        _multipart = new MultipartOperations(new MultipartUploads(store, time), options.RejectChunkedUploads);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -93,6 +93,7 @@ public sealed class S3RequestHandler
                 "PUT" => _buckets.CreateAsync(call),
                 "HEAD" => _buckets.HeadAsync(call),
                 "DELETE" => _buckets.DeleteAsync(call),
+                "POST" when call.Has("delete") && _options.RejectMultiObjectDelete => throw S3Error.NotImplemented("DeleteObjects"),
                 "POST" when call.Has("delete") => _objects.DeleteManyAsync(call),
                 _ => throw S3Error.MethodNotAllowed(),
             };
