@@ -71,7 +71,9 @@ public sealed partial class S3KeyLayoutTests(MotoServer moto) : IClassFixture<Mo
         Assert.Equal(4, third.Config.Blocks.Count);
     }
 
-    private static IEnumerable<string> Normalised(IEnumerable<string> operations) => operations.Select(o => LockName().Replace(o, "lock-*.lck"));
+    /// <summary>The operations with lock names generalised, sorted: block uploads run on parallel workers, in any order.</summary>
+    private static IEnumerable<string> Normalised(IEnumerable<string> operations) =>
+        operations.Select(o => LockName().Replace(o, "lock-*.lck")).Order(StringComparer.Ordinal);
 
     private static async Task<List<string>> RawKeysAsync(S3TestTarget target, string prefix)
     {

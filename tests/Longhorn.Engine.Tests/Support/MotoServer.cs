@@ -24,7 +24,21 @@ public sealed class MotoServer : IAsyncLifetime
             if (ExternalTool.IsCi) throw new InvalidOperationException(ExternalTool.MissingMessage(Tool));
             return;
         }
-        var port = FreePort();
+        Uri? endpoint = null;
+        for (var attempt = 1; endpoint is null; attempt++)
+        {
+            // The free port may be taken by another test's server before moto binds it: then take another.
+            endpoint = await TryStartAsync(path, FreePort(), lastAttempt: attempt == 5);
+        }
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        // moto does not check signatures, so an unsigned PUT creates the bucket.
+        using var created = await http.PutAsync(new Uri(endpoint, "/backupbucket"), null);
+        created.EnsureSuccessStatusCode();
+        Target = new S3TestTarget(endpoint, "backupbucket", "moto-access-key", "moto-secret-key");
+    }
+
+    private async Task<Uri?> TryStartAsync(string path, int port, bool lastAttempt)
+    {
         var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { "-H", "127.0.0.1", "-p", port.ToString() }) start.ArgumentList.Add(arg);
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
@@ -38,11 +52,21 @@ public sealed class MotoServer : IAsyncLifetime
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"{Tool} exited with {_process.ExitCode}: {Output()}");
+            if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync();
+                if (!lastAttempt && Output().Contains("in use", StringComparison.Ordinal))
+                {
+                    _process.Dispose();
+                    return null;
+                }
+                throw new InvalidOperationException($"{Tool} exited with {_process.ExitCode}: {Output()}");
+            }
             try
             {
                 using var ready = await http.GetAsync(endpoint);
-                if (ready.IsSuccessStatusCode) break;
+                // Only moto's own answer counts: another server may hold the port moto failed to bind.
+                if (ready.IsSuccessStatusCode && ready.Headers.Server.ToString().Contains("Werkzeug", StringComparison.Ordinal)) return endpoint;
             }
             catch (HttpRequestException)
             {
@@ -51,10 +75,6 @@ public sealed class MotoServer : IAsyncLifetime
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{Tool} did not answer on {endpoint} within 60 s: {Output()}");
             await Task.Delay(200);
         }
-        // moto does not check signatures, so an unsigned PUT creates the bucket.
-        using var created = await http.PutAsync(new Uri(endpoint, "/backupbucket"), null);
-        created.EnsureSuccessStatusCode();
-        Target = new S3TestTarget(endpoint, "backupbucket", "moto-access-key", "moto-secret-key");
     }
 
     public async Task DisposeAsync()

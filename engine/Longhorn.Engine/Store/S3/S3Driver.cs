@@ -296,15 +296,19 @@ public sealed class S3Driver : IBackupStoreDriver, IDisposable
         }
     }
 
-    private BackupStoreException Failure(string verb, string path, Exception e) => e switch
+    private BackupStoreException Failure(string verb, string path, Exception e)
     {
-        BackupStoreException store => store,
-        AmazonS3Exception { ErrorCode: "NoSuchBucket" } =>
-            new BackupStoreException($"cannot {verb} {path} in backupstore {Url}: bucket {_target.Bucket} does not exist", e),
-        AmazonS3Exception { StatusCode: HttpStatusCode.NotFound } when verb == "read" =>
-            new BackupStoreNotFoundException($"cannot find {path} in backupstore {Url}", e),
-        _ => new BackupStoreException($"cannot {verb} {path} in backupstore {Url}: {S3RetryPolicy.Describe(e)}", e),
-    };
+        var what = path.Length == 0 ? "the root" : path;
+        return e switch
+        {
+            BackupStoreException store => store,
+            AmazonS3Exception { ErrorCode: "NoSuchBucket" } =>
+                new BackupStoreException($"cannot {verb} {what} in backupstore {Url}: bucket {_target.Bucket} does not exist", e),
+            AmazonS3Exception { StatusCode: HttpStatusCode.NotFound } when verb == "read" =>
+                new BackupStoreNotFoundException($"cannot find {what} in backupstore {Url}", e),
+            _ => new BackupStoreException($"cannot {verb} {what} in backupstore {Url}: {S3RetryPolicy.Describe(e)}", e),
+        };
+    }
 
     private static bool RefusesMultiDelete(AmazonS3Exception e) =>
         e.StatusCode is HttpStatusCode.NotImplemented or HttpStatusCode.MethodNotAllowed
