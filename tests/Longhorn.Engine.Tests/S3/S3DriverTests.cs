@@ -1,6 +1,4 @@
-using System.Net;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Amazon.Runtime;
 using Amazon.S3;
 using Longhorn.Engine.Backups;
@@ -156,19 +154,8 @@ public sealed class S3DriverTests : IAsyncDisposable
     [Fact]
     public async Task An_https_endpoint_signed_by_an_extra_ca_is_trusted_only_with_aws_cert()
     {
-        using var caKey = RSA.Create(2048);
-        var caRequest = new CertificateRequest("CN=Longhorn Test CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        using var serverKey = RSA.Create(2048);
-        var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        serverRequest.CertificateExtensions.Add(names.Build());
-        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var signed = serverRequest.Create(ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), [1, 2, 3, 4]);
-        using var serverCert = X509CertificateLoader.LoadPkcs12(signed.CopyWithPrivateKey(serverKey).Export(X509ContentType.Pkcs12), null);
-
+        using var ca = TestCertificates.CreateAuthority();
+        using var serverCert = TestCertificates.CreateServer(ca);
         var emulator = await StartAsync(new S3EmulatorOptions { DataDirectory = "", Certificate = serverCert });
         Assert.Equal("https", emulator.Url.Scheme);
         var untrusted = await Assert.ThrowsAsync<BackupStoreException>(() => DriverAsync(Credentials(emulator.Url)));

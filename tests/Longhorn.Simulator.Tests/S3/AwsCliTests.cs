@@ -27,10 +27,12 @@ public sealed class AwsCliTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private async Task<(int Exit, string Out, string Err)> Aws(string secret, params string[] args)
+    private Task<(int Exit, string Out, string Err)> Aws(string secret, params string[] args) => Aws(_emulator, secret, args);
+
+    private async Task<(int Exit, string Out, string Err)> Aws(S3Emulator emulator, string secret, params string[] args)
     {
         var start = new ProcessStartInfo(ExternalTool.Require("aws")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--endpoint-url", _emulator.Url.ToString().TrimEnd('/') }.Concat(args)) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "--endpoint-url", emulator.Url.ToString().TrimEnd('/') }.Concat(args)) start.ArgumentList.Add(arg);
         start.Environment["AWS_ACCESS_KEY_ID"] = S3EmulatorOptions.DefaultAccessKey;
         start.Environment["AWS_SECRET_ACCESS_KEY"] = secret;
         start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
@@ -46,9 +48,11 @@ public sealed class AwsCliTests : IAsyncLifetime
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private async Task<string> AwsOk(params string[] args)
+    private Task<string> AwsOk(params string[] args) => AwsOk(_emulator, args);
+
+    private async Task<string> AwsOk(S3Emulator emulator, params string[] args)
     {
-        var (exit, output, error) = await Aws(S3EmulatorOptions.DefaultSecretKey, args);
+        var (exit, output, error) = await Aws(emulator, S3EmulatorOptions.DefaultSecretKey, args);
         Assert.True(exit == 0, $"aws {string.Join(' ', args)} exited {exit}: {error}");
         return output;
     }
@@ -131,5 +135,28 @@ public sealed class AwsCliTests : IAsyncLifetime
         Assert.Equal("presigned", await http.GetStringAsync(url));
         using var tampered = await http.GetAsync(url.Replace("p.txt", "q.txt"));
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, tampered.StatusCode);
+    }
+
+    [ToolFact]
+    public async Task Over_https_the_cli_streams_aws_chunked_bodies_with_checksum_trailers_and_they_are_stored_intact()
+    {
+        using var ca = TestCertificates.CreateAuthority();
+        using var certificate = TestCertificates.CreateServer(ca);
+        await using var https = new S3Emulator(new S3EmulatorOptions { DataDirectory = _dir.Combine("tls"), Certificate = certificate });
+        await https.StartAsync();
+        var local = _dir.Combine("tls.bin");
+        var data = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
+        await File.WriteAllBytesAsync(local, data);
+        // Over TLS botocore sends STREAMING-UNSIGNED-PAYLOAD-TRAILER with an x-amz-checksum-crc32 trailer.
+        await AwsOk(https, "--no-verify-ssl", "s3", "cp", "--only-show-errors", local, "s3://backupbucket/tls.bin");
+        await AwsOk(https, "--no-verify-ssl", "s3", "cp", "--only-show-errors", "s3://backupbucket/tls.bin", _dir.Combine("tls.back"));
+        Assert.Equal(data, await File.ReadAllBytesAsync(_dir.Combine("tls.back")));
+
+        // The same upload to a store that refuses aws-chunked fails: so the body above really was aws-chunked.
+        await using var strict = new S3Emulator(new S3EmulatorOptions { DataDirectory = _dir.Combine("strict"), Certificate = certificate, RejectChunkedUploads = true });
+        await strict.StartAsync();
+        var (exit, _, error) = await Aws(strict, S3EmulatorOptions.DefaultSecretKey, "--no-verify-ssl", "s3", "cp", "--only-show-errors", local, "s3://backupbucket/tls.bin");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("NotImplemented", error);
     }
 }
