@@ -9,7 +9,7 @@ namespace Longhorn.Simulator.S3;
 /// <c>STREAMING-UNSIGNED-PAYLOAD-TRAILER</c>): strips the chunk framing, checks each chunk signature against the seed
 /// signature chain, and collects the trailing headers (such as <c>x-amz-checksum-crc32</c>) with their signature.
 /// </summary>
-internal sealed class AwsChunkedStream : Stream
+internal sealed class AwsChunkedStream : ForwardReadStream
 {
     private const int MaxLine = 4096;
     private readonly Stream _inner;
@@ -37,12 +37,6 @@ internal sealed class AwsChunkedStream : Stream
     /// <summary>The trailing headers, once the body has been read to its end.</summary>
     public IReadOnlyDictionary<string, string> Trailers => _trailers;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         while (!_done && _remaining == 0)
@@ -57,15 +51,6 @@ internal sealed class AwsChunkedStream : Stream
         _remaining -= n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously");
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private async Task NextChunkAsync(CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace Longhorn.Simulator.S3;
 /// signed SHA-256, Content-MD5 and a flexible checksum (header or trailer). A mismatch throws before the caller can
 /// commit the object, so a corrupted upload never becomes visible.
 /// </summary>
-internal sealed class VerifyingStream : Stream
+internal sealed class VerifyingStream : ForwardReadStream
 {
     private readonly Stream _inner;
     private readonly long? _expectedLength;
@@ -33,12 +33,6 @@ internal sealed class VerifyingStream : Stream
         if (md5Base64 is not null) _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _length; set => throw new NotSupportedException(); }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -55,15 +49,6 @@ internal sealed class VerifyingStream : Stream
         if (_length > _expectedLength) throw S3Error.InvalidRequest("The request body is longer than its declared length.");
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously");
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private void Verify()
     {

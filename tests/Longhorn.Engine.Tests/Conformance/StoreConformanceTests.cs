@@ -3,7 +3,6 @@ using Longhorn.Engine.Backups;
 using Longhorn.Engine.Blocks;
 using Longhorn.Engine.Format;
 using Longhorn.Engine.Locks;
-using Longhorn.Engine.Snapshots;
 using Longhorn.Engine.Store;
 using Longhorn.Engine.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -290,24 +289,27 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     [ToolFact]
     public async Task Incremental_restore_writes_changed_blocks_and_zero_fills_dropped_ones()
     {
-        var source = new MemorySnapshotSource(8 * MiB);
-        source.Fill(0, 2 * MiB, 1);
-        source.Fill(2 * MiB, 4096, 2);
+        var source = new MemorySnapshotSource(32 * MiB);
+        source.Fill(0, 16 * MiB, 1);
+        source.Fill(16 * MiB, 4096, 2);
         source.Snapshot("s1");
-        var last = await Backup(source, "s1");
+        var last = await Backup(source, "s1", blockSize: 16 * MiB);
         source.Fill(0, 4096, 3);
         source.Snapshot("s2");
-        var next = await Backup(source, "s2");
+        var next = await Backup(source, "s2", blockSize: 16 * MiB);
+
+        // Synthesize the spec's case: the newer backup no longer lists the block at 16 MiB.
         var path = StorePaths.BackupConfig("vol1", next.BackupName);
         var cfg = BackupConfig.FromJson(await Bs.ReadBytesAsync(path));
         await Bs.Driver.WriteAsync(path, (cfg with { Blocks = cfg.Blocks.Where(b => b.Offset == 0).ToList() }).ToJson(), default);
 
         var target = new RecordingTarget();
         await Bs.Store.RestoreIncrementallyAsync("vol1", next.BackupName, last.BackupName, target);
+        Assert.Equal(32 * MiB, target.Size);
         var write = Assert.Single(target.Writes);
         Assert.Equal(0, write.Offset);
-        Assert.Equal(source.Image("s2")[..(2 * MiB)], write.Data);
-        Assert.Equal([(2L * MiB, 2L * MiB)], target.Zeros);
+        Assert.Equal(source.Image("s2")[..(16 * MiB)], write.Data);
+        Assert.Equal([(16L * MiB, 16L * MiB)], target.Zeros);
     }
 
     [ToolFact]
@@ -379,26 +381,5 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await driver.RemoveAsync("backupstore/x", default); // "rm -rf": gone is fine
         Assert.Empty(await driver.ListAsync("backupstore/x", default));
         Assert.True(await driver.FileExistsAsync("backupstore/x1/c.cfg", default), "removing x must not touch x1");
-    }
-
-    /// <summary>Records what a restore asked the target to do.</summary>
-    private sealed class RecordingTarget : IRestoreTarget
-    {
-        public List<(long Offset, byte[] Data)> Writes { get; } = [];
-        public List<(long Offset, long Length)> Zeros { get; } = [];
-
-        public ValueTask PrepareAsync(long size, CancellationToken ct) => ValueTask.CompletedTask;
-
-        public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken ct)
-        {
-            lock (Writes) Writes.Add((offset, data.ToArray()));
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask FillZerosAsync(long offset, long length, CancellationToken ct)
-        {
-            lock (Zeros) Zeros.Add((offset, length));
-            return ValueTask.CompletedTask;
-        }
     }
 }
