@@ -18,35 +18,35 @@ public sealed partial class ObjectStore
         Root = Path.GetFullPath(root);
         _time = time;
         _temp = Path.Combine(Root, ".tmp");
-        System.IO.Directory.CreateDirectory(_temp);
-        foreach (var stale in System.IO.Directory.EnumerateFiles(_temp)) TryDelete(stale);
+        Directory.CreateDirectory(_temp);
+        foreach (var stale in Directory.EnumerateFiles(_temp)) TryDelete(stale);
     }
 
     public string Root { get; }
 
     public IReadOnlyList<(string Name, DateTimeOffset Created)> ListBuckets() =>
-        System.IO.Directory.EnumerateDirectories(Root)
+        Directory.EnumerateDirectories(Root)
             .Select(d => Path.GetFileName(d)!)
             .Where(IsBucketName)
             .Order(StringComparer.Ordinal)
-            .Select(n => (n, new DateTimeOffset(System.IO.Directory.GetCreationTimeUtc(Path.Combine(Root, n)), TimeSpan.Zero)))
+            .Select(n => (n, new DateTimeOffset(Directory.GetCreationTimeUtc(Path.Combine(Root, n)), TimeSpan.Zero)))
             .ToList();
 
-    public bool BucketExists(string bucket) => IsBucketName(bucket) && System.IO.Directory.Exists(Path.Combine(Root, bucket));
+    public bool BucketExists(string bucket) => IsBucketName(bucket) && Directory.Exists(Path.Combine(Root, bucket));
 
     public void CreateBucket(string bucket)
     {
         if (!IsBucketName(bucket)) throw S3Error.InvalidBucketName(bucket);
         if (BucketExists(bucket)) throw S3Error.BucketAlreadyOwnedByYou(bucket);
-        System.IO.Directory.CreateDirectory(Path.Combine(Root, bucket));
+        Directory.CreateDirectory(Path.Combine(Root, bucket));
     }
 
     public void DeleteBucket(string bucket)
     {
         var directory = BucketDirectory(bucket);
-        if (System.IO.Directory.EnumerateFiles(directory, "*" + ObjectPaths.ObjectSuffix, SearchOption.AllDirectories).Any())
+        if (Directory.EnumerateFiles(directory, "*" + ObjectPaths.ObjectSuffix, SearchOption.AllDirectories).Any())
             throw S3Error.BucketNotEmpty(bucket);
-        System.IO.Directory.Delete(directory, recursive: true);
+        Directory.Delete(directory, recursive: true);
     }
 
     /// <summary>The bucket's directory; throws NoSuchBucket when it does not exist.</summary>
@@ -96,7 +96,7 @@ public sealed partial class ObjectStore
         {
             try
             {
-                System.IO.Directory.Delete(directory);
+                Directory.Delete(directory);
             }
             catch (IOException)
             {
@@ -116,7 +116,7 @@ public sealed partial class ObjectStore
         var slash = prefix.LastIndexOf('/');
         var baseKey = slash < 0 ? "" : prefix[..(slash + 1)];
         var directory = ObjectPaths.Directory(bucketDirectory, baseKey);
-        return System.IO.Directory.Exists(directory) ? Walk(directory, baseKey, prefix, collapse) : [];
+        return Directory.Exists(directory) ? Walk(directory, baseKey, prefix, collapse) : [];
     }
 
     /// <summary>A Utf8 ordinal comparison of keys, S3's listing order.</summary>
@@ -127,7 +127,7 @@ public sealed partial class ObjectStore
         IEnumerable<string> names;
         try
         {
-            names = System.IO.Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).OfType<string>().ToList();
+            names = Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).OfType<string>().ToList();
         }
         catch (DirectoryNotFoundException)
         {
@@ -158,7 +158,7 @@ public sealed partial class ObjectStore
     {
         try
         {
-            return System.IO.Directory.EnumerateFiles(directory, "*" + ObjectPaths.ObjectSuffix, SearchOption.AllDirectories).Any();
+            return Directory.EnumerateFiles(directory, "*" + ObjectPaths.ObjectSuffix, SearchOption.AllDirectories).Any();
         }
         catch (DirectoryNotFoundException)
         {
@@ -173,7 +173,7 @@ public sealed partial class ObjectStore
         {
             try
             {
-                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 File.Move(temp, target, overwrite: true);
                 return;
             }
