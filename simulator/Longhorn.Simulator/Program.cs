@@ -1,3 +1,7 @@
-// Placeholder entry point; the simulator's servers (S3 emulator, NFS export) arrive with their issues.
-Console.Error.WriteLine("usage: Longhorn.Simulator <command>  (no commands yet)");
-return 2;
+namespace Longhorn.Simulator;
+
+/// <summary>The simulator's entry point (a named class: top-level statements would make a public Program that clashes with the host's).</summary>
+internal static class Program
+{
+    private static Task<int> Main(string[] args) => SimulatorCommands.RunAsync(args, Console.Out, Console.Error);
+}

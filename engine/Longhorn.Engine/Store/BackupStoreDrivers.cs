@@ -1,3 +1,7 @@
+using Longhorn.Engine.Store.S3;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Longhorn.Engine.Store;
 
 /// <summary>Settings for turning backup target URLs into drivers.</summary>
@@ -5,6 +9,9 @@ public sealed record BackupStoreDriverOptions
 {
     /// <summary>Where <c>nfs://</c> and <c>cifs://</c> targets are "mounted"; Longhorn uses /var/lib/longhorn-backupstore-mounts.</summary>
     public string MountRoot { get; init; } = "/var/lib/longhorn-backupstore-mounts";
+
+    /// <summary>Retries, timeouts and part sizes of <c>s3://</c> targets.</summary>
+    public S3DriverOptions S3 { get; init; } = new();
 }
 
 /// <summary>Creates the driver for a target URL by scheme (Longhorn's GetBackupStoreDriver).</summary>
@@ -15,18 +22,26 @@ public sealed class BackupStoreDrivers
 
     private readonly Dictionary<string, Factory> _factories = new(StringComparer.Ordinal);
 
-    public BackupStoreDrivers(BackupStoreDriverOptions? options = null)
+    public BackupStoreDrivers(BackupStoreDriverOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
     {
         Options = options ?? new BackupStoreDriverOptions();
         _factories["vfs"] = (u, raw, _) => CreateVfs(u, raw);
         _factories["nfs"] = (u, raw, _) => CreateNfs(u, raw);
         _factories["cifs"] = (u, raw, _) => CreateCifs(u, raw);
+        S3Driver.Register(this, Options.S3, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
     }
 
     public BackupStoreDriverOptions Options { get; }
 
     /// <summary>Adds or replaces the factory of a scheme (the S3 driver registers <c>s3</c>).</summary>
     public void Register(string scheme, Factory factory) => _factories[scheme] = factory;
+
+    /// <summary>Wraps every driver the scheme's factory creates (fault injection, recording).</summary>
+    public void Decorate(string scheme, Func<IBackupStoreDriver, IBackupStoreDriver> decorator)
+    {
+        if (!_factories.TryGetValue(scheme, out var inner)) throw new ArgumentException($"no driver is registered for scheme {scheme}");
+        _factories[scheme] = (url, raw, credentials) => decorator(inner(url, raw, credentials));
+    }
 
     public IEnumerable<string> Schemes => _factories.Keys.Order(StringComparer.Ordinal);
 
@@ -41,6 +56,26 @@ public sealed class BackupStoreDrivers
             throw new BackupStoreArgumentException(
                 $"invalid backup target URL {targetUrl}: unsupported scheme {url.Scheme}; supported: {string.Join(", ", Schemes)}");
         return factory(url, targetUrl, credentials ?? new Dictionary<string, string>());
+    }
+
+    /// <summary>
+    /// Creates the driver and tests the connection as Longhorn's driver init does (a listing of the root), so a wrong
+    /// endpoint, bucket or key fails here, naming the target, before anything is written.
+    /// </summary>
+    public async Task<IBackupStoreDriver> CreateAsync(string targetUrl, IReadOnlyDictionary<string, string>? credentials = null,
+        CancellationToken cancellationToken = default)
+    {
+        var driver = Create(targetUrl, credentials);
+        try
+        {
+            await driver.ListAsync("", cancellationToken).ConfigureAwait(false);
+            return driver;
+        }
+        catch (BackupStoreException e)
+        {
+            (driver as IDisposable)?.Dispose();
+            throw new BackupStoreException($"backup target {targetUrl} is not available: {e.Message}", e);
+        }
     }
 
     private static IBackupStoreDriver CreateVfs(Uri url, string raw)

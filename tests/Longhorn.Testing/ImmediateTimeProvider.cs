@@ -1,4 +1,4 @@
-namespace Longhorn.Engine.Tests.Support;
+namespace Longhorn.Testing;
 
 /// <summary>
 /// A clock for tests that never sleeps: a one-shot timer (Task.Delay) fires at once and moves the clock forward by
