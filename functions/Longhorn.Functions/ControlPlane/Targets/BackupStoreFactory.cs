@@ -8,29 +8,21 @@ using Microsoft.Extensions.Options;
 
 namespace Longhorn.Functions.ControlPlane.Targets;
 
-/// <summary>Adds a store driver scheme (the S3 driver registers <c>s3</c>) to every store the host opens.</summary>
-public interface IBackupStoreDriverRegistration
-{
-    void Register(BackupStoreDrivers drivers);
-}
-
-/// <summary>Opens the engine's store for a BackupTarget: its URL, its credential secret, the host's lock and retry timings.</summary>
+/// <summary>Opens the engine's store (vfs, nfs, cifs or s3, by scheme) for a BackupTarget: its URL, its credential secret, the host's lock and retry timings.</summary>
 public sealed class BackupStoreFactory
 {
     private readonly IResourceStore _store;
     private readonly LonghornSettings _settings;
     private readonly LonghornOptions _options;
-    private readonly IEnumerable<IBackupStoreDriverRegistration> _registrations;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
 
     public BackupStoreFactory(IResourceStore store, LonghornSettings settings, IOptions<LonghornOptions> options,
-        IEnumerable<IBackupStoreDriverRegistration> registrations, TimeProvider time, ILoggerFactory loggers)
+        TimeProvider time, ILoggerFactory loggers)
     {
         _store = store;
         _settings = settings;
         _options = options.Value;
-        _registrations = registrations;
         _time = time;
         _loggers = loggers;
     }
@@ -46,7 +38,6 @@ public sealed class BackupStoreFactory
             foreach (var (key, value) in secret.Data) credentials[key] = value;
         }
         var drivers = new BackupStoreDrivers(new BackupStoreDriverOptions { MountRoot = _options.MountRoot });
-        foreach (var registration in _registrations) registration.Register(drivers);
         var driver = drivers.Create(target.Spec.BackupTargetURL, credentials);
         var options = new BackupStoreOptions
         {

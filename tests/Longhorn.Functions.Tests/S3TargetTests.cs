@@ -1,0 +1,86 @@
+using System.Net;
+using Longhorn.Functions.Tests.Support;
+using Longhorn.Simulator.S3;
+
+namespace Longhorn.Functions.Tests;
+
+/// <summary>The host's default backup target pointed at an S3 store (the simulator's MinIO emulator) through a credential secret.</summary>
+public sealed class S3TargetTests : IAsyncLifetime
+{
+    private const int MiB = 1024 * 1024;
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "longhorn-s3-target-" + Guid.NewGuid().ToString("N")[..8]);
+    private S3Emulator _emulator = null!;
+
+    public async Task InitializeAsync()
+    {
+        _emulator = new S3Emulator(new S3EmulatorOptions { DataDirectory = _data });
+        await _emulator.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _emulator.DisposeAsync();
+        FunctionHost.TryDelete(_data);
+    }
+
+    private Dictionary<string, string> Credentials => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = S3EmulatorOptions.DefaultAccessKey,
+        ["AWS_SECRET_ACCESS_KEY"] = S3EmulatorOptions.DefaultSecretKey,
+        ["AWS_ENDPOINTS"] = _emulator.Url.ToString(),
+    };
+
+    [Fact]
+    public async Task Backups_go_to_an_s3_target_and_restore_from_it()
+    {
+        using var host = new FunctionHost();
+        var api = host.Api;
+        await api.SendAsync(HttpMethod.Put, "/api/secrets/minio", new { data = Credentials });
+        await api.SendAsync(HttpMethod.Put, "/api/backuptargets/default", new
+        {
+            backupTargetURL = $"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/",
+            credentialSecret = "minio",
+            pollInterval = 300,
+        });
+        await api.WaitForSyncAsync();
+
+        await api.CreateVolumeAsync(new { name = "vol1", size = 16L * MiB });
+        var data = Api.Pattern(6 * MiB, seed: 5);
+        await api.WriteAsync("vol1", 2 * MiB, data);
+        var backup = await api.BackupAsync("vol1");
+        Assert.StartsWith($"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/?backup=", (string)backup["url"]!);
+
+        // The objects are in the bucket under the target's prefix, with Longhorn's keys.
+        var driver = new Longhorn.Engine.Store.BackupStoreDrivers().Create($"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/", Credentials);
+        Assert.True(await driver.FileExistsAsync("backupstore/volumes/01/9c/vol1/volume.cfg", CancellationToken.None));
+
+        await api.CreateVolumeAsync(new { name = "vol1-back", fromBackup = (string)backup["url"]! });
+        await api.WaitForRestoreAsync("vol1-back");
+        var expected = new byte[16 * MiB];
+        data.CopyTo(expected, 2 * MiB);
+        Assert.Equal(expected, await api.ReadAsync("vol1-back", 0, 16 * MiB));
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_leaves_the_s3_target_unavailable_with_a_message()
+    {
+        using var host = new FunctionHost();
+        var api = host.Api;
+        await api.SendAsync(HttpMethod.Put, "/api/secrets/bad", new
+        {
+            data = new Dictionary<string, string>
+            {
+                ["AWS_ACCESS_KEY_ID"] = S3EmulatorOptions.DefaultAccessKey,
+                ["AWS_SECRET_ACCESS_KEY"] = "wrong",
+                ["AWS_ENDPOINTS"] = _emulator.Url.ToString(),
+            },
+        });
+        await api.SendAsync(HttpMethod.Put, "/api/backuptargets/default", new
+        {
+            backupTargetURL = $"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/", credentialSecret = "bad", pollInterval = 300,
+        });
+        var target = await api.WaitAsync("/api/backuptargets/default", t => ((string?)t["message"] ?? "").Length > 0, "an error message");
+        Assert.False((bool)target["available"]!);
+        Assert.Contains("SignatureDoesNotMatch", (string)target["message"]!);
+    }
+}
