@@ -73,8 +73,16 @@ public static class ChildTasks
         }
     }
 
-    private static BackupStore Store(string storeDirectory, bool checksum) =>
-        new(new BackupStoreDrivers().Create("vfs://" + storeDirectory), Options(checksum));
+    /// <summary>A directory is a vfs:// store; a URL (s3://...) takes its credentials from the AWS_* environment variables.</summary>
+    private static BackupStore Store(string storeDirectoryOrUrl, bool checksum)
+    {
+        if (!storeDirectoryOrUrl.Contains("://", StringComparison.Ordinal))
+            return new BackupStore(new BackupStoreDrivers().Create("vfs://" + storeDirectoryOrUrl), Options(checksum));
+        var credentials = new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINTS" }
+            .Where(k => Environment.GetEnvironmentVariable(k) is not null)
+            .ToDictionary(k => k, k => Environment.GetEnvironmentVariable(k)!);
+        return new BackupStore(new BackupStoreDrivers().Create(storeDirectoryOrUrl, credentials), Options(checksum));
+    }
 
     private static async Task<Measurement> BackupAsync(string replicaPath, string storeDirectory, string snapshot, bool checksum)
     {

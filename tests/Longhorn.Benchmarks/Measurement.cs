@@ -21,10 +21,14 @@ public sealed record Measurement(double Seconds, long PeakRssBytes)
     }
 
     /// <summary>Runs this program again with <c>--child</c> arguments and reads the measurement it prints.</summary>
-    public static async Task<Measurement> RunChildAsync(params string[] arguments)
+    public static Task<Measurement> RunChildAsync(params string[] arguments) => RunChildAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs this program again with <c>--child</c> arguments and extra environment variables.</summary>
+    public static async Task<Measurement> RunChildAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var self = Environment.ProcessPath!;
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(Measurement).Assembly.Location);
         start.ArgumentList.Add("--child");
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
