@@ -11,6 +11,17 @@ public sealed record Measurement(double Seconds, long PeakRssBytes)
     public static Measurement Summarize(IReadOnlyList<Measurement> runs) =>
         new(runs.Select(r => r.Seconds).Order().ElementAt(runs.Count / 2), runs.Max(r => r.PeakRssBytes));
 
+    /// <summary>
+    /// Flushes dirty pages (the sync command) so every timed run starts from the same state, as the peer baseline's
+    /// runs did: this VM's disk absorbs writeback at a few hundred MB/s, and pages left dirty by the previous run
+    /// otherwise throttle the next one's writes.
+    /// </summary>
+    public static void FlushDirtyPages()
+    {
+        using var sync = Process.Start(new ProcessStartInfo("sync") { UseShellExecute = false })!;
+        sync.WaitForExit();
+    }
+
     /// <summary>This process's peak resident set (VmHWM), in bytes.</summary>
     public static long CurrentPeakRss()
     {

@@ -45,7 +45,8 @@ public sealed class BenchmarkRun
         }
         var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, {_settings.Runs} run(s) per figure (median time, " +
                      $"largest peak RSS), images scaled 1/{_settings.Scale}, lz4 content checksum {(_settings.Lz4ContentChecksum ? "on" : "off")}. " +
-                     "MB/s counts the image's apparent (logical) size; the lock's fixed 2 s settle wait is excluded (set to 0).";
+                     "MB/s counts the image's apparent (logical) size; the lock's fixed 2 s settle wait is excluded (set to 0); " +
+                     "dirty pages are flushed (sync) before every timed run, ours and the peers' alike.";
         await _results.WriteAsync(_settings.ResultsDirectory, header);
     }
 
@@ -72,7 +73,11 @@ public sealed class BenchmarkRun
     private async Task<Measurement> RepeatAsync(Func<int, Task<Measurement>> run)
     {
         var runs = new List<Measurement>();
-        for (var i = 0; i < _settings.Runs; i++) runs.Add(await run(i));
+        for (var i = 0; i < _settings.Runs; i++)
+        {
+            Measurement.FlushDirtyPages();
+            runs.Add(await run(i));
+        }
         return Measurement.Summarize(runs);
     }
 
@@ -82,8 +87,7 @@ public sealed class BenchmarkRun
         {
             var image = await ImageAsync(spec);
             Floor.Measure(image, BenchmarkSettings.Cores, _settings.Lz4ContentChecksum); // warm-up: JIT and page cache
-            var floor = Measurement.Summarize(Enumerable.Range(0, _settings.Runs)
-                .Select(_ => Floor.Measure(image, BenchmarkSettings.Cores, _settings.Lz4ContentChecksum)).ToList());
+            var floor = await RepeatAsync(_ => Task.FromResult(Floor.Measure(image, BenchmarkSettings.Cores, _settings.Lz4ContentChecksum)));
             var ours = await RepeatAsync(_ => OurBackupAsync(image, Scratch(spec.Name, "store"), PreparedImage.FirstSnapshot));
             _backups[(spec.Name, "ours")] = ours;
             var ratios = new Dictionary<string, double> { ["floor"] = floor.Seconds / ours.Seconds };
