@@ -12,22 +12,9 @@ namespace Longhorn.Engine.Backups;
 /// Longhorn's delta-block backup (deltablock.go): choose the base, diff the snapshot, upload the changed blocks
 /// through a bounded channel and N workers, then write the merged block map and update volume.cfg.
 /// </summary>
-internal sealed class DeltaBackup
+internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions options, TimeProvider time, ILogger logger)
 {
     private const int SnapshotProgressShare = 95;
-
-    private readonly IBackupStoreDriver _driver;
-    private readonly BackupStoreOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-
-    public DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions options, TimeProvider time, ILogger logger)
-    {
-        _driver = driver;
-        _options = options;
-        _time = time;
-        _logger = logger;
-    }
 
     public async Task<BackupResult> CreateAsync(BackupRequest request, ISnapshotSource source, IProgress<int>? progress,
         CancellationToken cancellationToken)
@@ -38,19 +25,19 @@ internal sealed class DeltaBackup
         if (string.IsNullOrEmpty(request.SnapshotName))
             throw new BackupStoreArgumentException($"invalid snapshot name for backup {backupName}: it is empty");
         BlockSizes.ValidateForBackup(request.BlockSize, source.VolumeSize, request.VolumeName);
-        var requestedAt = Timestamps.Format(_time.GetUtcNow());
+        var requestedAt = Timestamps.Format(time.GetUtcNow());
 
-        await using var held = await BackupStoreLock.AcquireAsync(_driver, request.VolumeName, LockType.BackupOrRestore,
-            _options.Locks, _time, _logger, cancellationToken).ConfigureAwait(false);
+        await using var held = await BackupStoreLock.AcquireAsync(driver, request.VolumeName, LockType.BackupOrRestore,
+            options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
 
         var configPath = StorePaths.BackupConfig(request.VolumeName, backupName);
-        if (await _driver.FileExistsAsync(configPath, cancellationToken).ConfigureAwait(false))
-            throw new BackupStoreArgumentException($"backup {backupName} of volume {request.VolumeName} already exists in backupstore {_driver.Url}");
+        if (await driver.FileExistsAsync(configPath, cancellationToken).ConfigureAwait(false))
+            throw new BackupStoreArgumentException($"backup {backupName} of volume {request.VolumeName} already exists in backupstore {driver.Url}");
         if (!await source.HasSnapshotAsync(request.SnapshotName, cancellationToken).ConfigureAwait(false))
             throw new BackupStoreNotFoundException($"snapshot {request.SnapshotName} of volume {request.VolumeName} not found");
 
         await AddVolumeIfMissingAsync(request, source.VolumeSize, cancellationToken).ConfigureAwait(false);
-        var volume = await StoreConfigs.LoadVolumeAsync(_driver, request.VolumeName, cancellationToken).ConfigureAwait(false);
+        var volume = await StoreConfigs.LoadVolumeAsync(driver, request.VolumeName, cancellationToken).ConfigureAwait(false);
         var method = CompressionMethods.Parse(volume.CompressionMethod, StorePaths.VolumeConfig(volume.Name));
 
         await using var snapshot = await source.OpenSnapshotAsync(request.SnapshotName, cancellationToken).ConfigureAwait(false);
@@ -64,7 +51,7 @@ internal sealed class DeltaBackup
         catch (SnapshotNotInChainException e)
         {
             // Go fails here (backing up an older snapshot after a newer one); a full backup is always correct.
-            _logger.LogInformation("Backing up snapshot {Snapshot} of volume {Volume} in full: {Reason}",
+            logger.LogInformation("Backing up snapshot {Snapshot} of volume {Volume} in full: {Reason}",
                 request.SnapshotName, request.VolumeName, e.Message);
             baseBackup = null;
             mappings = await snapshot.CompareAsync(null, request.BlockSize, cancellationToken).ConfigureAwait(false);
@@ -81,7 +68,7 @@ internal sealed class DeltaBackup
         try
         {
             written = true;
-            await StoreConfigs.SaveBackupAsync(_driver, request.VolumeName, placeholder, cancellationToken).ConfigureAwait(false);
+            await StoreConfigs.SaveBackupAsync(driver, request.VolumeName, placeholder, cancellationToken).ConfigureAwait(false);
 
             var upload = await UploadBlocksAsync(request, snapshot, mappings, method, progress, cancellationToken).ConfigureAwait(false);
             var blocks = upload.Blocks.OrderBy(b => b.Offset).ToList();
@@ -96,7 +83,7 @@ internal sealed class DeltaBackup
             {
                 SnapshotName = request.SnapshotName,
                 SnapshotCreatedAt = requestedAt,
-                CreatedTime = Timestamps.Format(_time.GetUtcNow()),
+                CreatedTime = Timestamps.Format(time.GetUtcNow()),
                 Size = blocks.Count * request.BlockSize,
                 Labels = request.Labels,
                 Parameters = parameters,
@@ -106,10 +93,10 @@ internal sealed class DeltaBackup
                 HasProcessingBlocks = baseBackup is null,
                 Blocks = blocks,
             };
-            await StoreConfigs.SaveBackupAsync(_driver, request.VolumeName, final, cancellationToken).ConfigureAwait(false);
+            await StoreConfigs.SaveBackupAsync(driver, request.VolumeName, final, cancellationToken).ConfigureAwait(false);
 
-            var current = await StoreConfigs.LoadVolumeAsync(_driver, request.VolumeName, cancellationToken).ConfigureAwait(false);
-            await StoreConfigs.SaveVolumeAsync(_driver, current with
+            var current = await StoreConfigs.LoadVolumeAsync(driver, request.VolumeName, cancellationToken).ConfigureAwait(false);
+            await StoreConfigs.SaveVolumeAsync(driver, current with
             {
                 LastBackupName = backupName,
                 LastBackupAt = final.SnapshotCreatedAt,
@@ -122,15 +109,15 @@ internal sealed class DeltaBackup
             }, cancellationToken).ConfigureAwait(false);
 
             progress?.Report(100);
-            _logger.LogInformation("Backup {Backup} of volume {Volume} completed: {Blocks} blocks, {NewBlocks} new, {NewBytes} bytes uploaded",
+            logger.LogInformation("Backup {Backup} of volume {Volume} completed: {Blocks} blocks, {NewBlocks} new, {NewBytes} bytes uploaded",
                 backupName, request.VolumeName, blocks.Count, upload.NewBlockCount, upload.NewBytes);
-            return new BackupResult(backupName, BackupUrl.Encode(_driver.Url, request.VolumeName, backupName), final, upload.NewBlockCount);
+            return new BackupResult(backupName, BackupUrl.Encode(driver.Url, request.VolumeName, backupName), final, upload.NewBlockCount);
         }
         catch (Exception e) when (written)
         {
             // Go leaves the placeholder behind; removing it keeps later deletions' GC from aborting on it, and
             // removes any cfg this run wrote so no failed backup ever looks complete.
-            _logger.LogWarning("Backup {Backup} of volume {Volume} failed: {Reason}", backupName, request.VolumeName, e.Message);
+            logger.LogWarning("Backup {Backup} of volume {Volume} failed: {Reason}", backupName, request.VolumeName, e.Message);
             await RemoveQuietlyAsync(configPath).ConfigureAwait(false);
             throw;
         }
@@ -138,14 +125,14 @@ internal sealed class DeltaBackup
 
     private async Task AddVolumeIfMissingAsync(BackupRequest request, long volumeSize, CancellationToken cancellationToken)
     {
-        if (await _driver.FileExistsAsync(StorePaths.VolumeConfig(request.VolumeName), cancellationToken).ConfigureAwait(false))
+        if (await driver.FileExistsAsync(StorePaths.VolumeConfig(request.VolumeName), cancellationToken).ConfigureAwait(false))
             return;
         var volume = new VolumeConfig
         {
             Name = request.VolumeName,
             Size = volumeSize,
             Labels = request.Labels,
-            CreatedTime = Timestamps.Format(_time.GetUtcNow()),
+            CreatedTime = Timestamps.Format(time.GetUtcNow()),
             BackingImageName = request.BackingImageName,
             BackingImageChecksum = request.BackingImageChecksum,
             CompressionMethod = request.Compression.ToWire(),
@@ -153,7 +140,7 @@ internal sealed class DeltaBackup
             // The v1 engine leaves DataEngine empty on creation; loadVolume defaults it to v1 and the backup saves that.
             DataEngine = "",
         };
-        await StoreConfigs.SaveVolumeAsync(_driver, volume, cancellationToken).ConfigureAwait(false);
+        await StoreConfigs.SaveVolumeAsync(driver, volume, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The last backup as base, unless full mode or any of Go's fallbacks to a full backup applies.</summary>
@@ -164,11 +151,11 @@ internal sealed class DeltaBackup
         BackupConfig last;
         try
         {
-            last = await StoreConfigs.LoadBackupAsync(_driver, volume.Name, volume.LastBackupName, cancellationToken).ConfigureAwait(false);
+            last = await StoreConfigs.LoadBackupAsync(driver, volume.Name, volume.LastBackupName, cancellationToken).ConfigureAwait(false);
         }
         catch (BackupStoreException e)
         {
-            _logger.LogWarning("Cannot load last backup {Backup} of volume {Volume}, doing a full backup: {Reason}",
+            logger.LogWarning("Cannot load last backup {Backup} of volume {Volume}, doing a full backup: {Reason}",
                 volume.LastBackupName, volume.Name, e.Message);
             return null;
         }
@@ -189,8 +176,8 @@ internal sealed class DeltaBackup
         var seen = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         long newBlocks = 0, newBytes = 0, reUploadedBytes = 0, processed = 0;
 
-        await BlockPipeline.RunAsync(mappings, _options.BackupConcurrency,
-            () => new BlockWorker(request.BlockSize, _options.Lz4ContentChecksum),
+        await BlockPipeline.RunAsync(mappings, options.BackupConcurrency,
+            () => new BlockWorker(request.BlockSize, options.Lz4ContentChecksum),
             async (worker, mapping, ct) =>
             {
                 var data = worker.Block;
@@ -200,11 +187,11 @@ internal sealed class DeltaBackup
                 if (seen.TryAdd(id, true))
                 {
                     var path = StorePaths.Block(request.VolumeName, id);
-                    var exists = await _driver.FileExistsAsync(path, ct).ConfigureAwait(false);
+                    var exists = await driver.FileExistsAsync(path, ct).ConfigureAwait(false);
                     if (!exists || request.FullBackup)
                     {
                         var stored = worker.Codec.Compress(data.Span, method);
-                        await _driver.WriteAsync(path, stored, ct).ConfigureAwait(false);
+                        await driver.WriteAsync(path, stored, ct).ConfigureAwait(false);
                         if (exists) Interlocked.Add(ref reUploadedBytes, stored.Length);
                         else
                         {
@@ -240,11 +227,11 @@ internal sealed class DeltaBackup
     {
         try
         {
-            await _driver.RemoveAsync(path, CancellationToken.None).ConfigureAwait(false);
+            await driver.RemoveAsync(path, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is BackupStoreException or IOException)
         {
-            _logger.LogWarning("Could not remove {Path} of a failed backup: {Reason}", path, e.Message);
+            logger.LogWarning("Could not remove {Path} of a failed backup: {Reason}", path, e.Message);
         }
     }
 }

@@ -13,43 +13,30 @@ public sealed record BackupDeletionResult(int RemovedBlockCount, string? Garbage
 /// Longhorn's DeleteDeltaBlockBackup and DeleteBackupVolume: remove the cfg, recompute LastBackupName, then delete
 /// the blocks no remaining backup references, aborting GC whenever the reference set cannot be trusted.
 /// </summary>
-internal sealed class BackupDeletion
+internal sealed class BackupDeletion(IBackupStoreDriver driver, BackupStoreOptions options, TimeProvider time, ILogger logger)
 {
-    private readonly IBackupStoreDriver _driver;
-    private readonly BackupStoreOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-
-    public BackupDeletion(IBackupStoreDriver driver, BackupStoreOptions options, TimeProvider time, ILogger logger)
-    {
-        _driver = driver;
-        _options = options;
-        _time = time;
-        _logger = logger;
-    }
-
     public async Task<BackupDeletionResult> DeleteBackupAsync(string volumeName, string backupName, CancellationToken cancellationToken)
     {
         Names.Validate(volumeName, "volume");
         Names.Validate(backupName, "backup");
         // Checked before locking so a wrong volume name creates nothing in the store.
-        if (!await _driver.FileExistsAsync(StorePaths.VolumeConfig(volumeName), cancellationToken).ConfigureAwait(false))
-            throw new BackupStoreNotFoundException($"backup volume {volumeName} not found in backupstore {_driver.Url}");
+        if (!await driver.FileExistsAsync(StorePaths.VolumeConfig(volumeName), cancellationToken).ConfigureAwait(false))
+            throw new BackupStoreNotFoundException($"backup volume {volumeName} not found in backupstore {driver.Url}");
         var configPath = StorePaths.BackupConfig(volumeName, backupName);
-        if (!await _driver.FileExistsAsync(configPath, cancellationToken).ConfigureAwait(false))
-            throw new BackupStoreNotFoundException($"backup {backupName} of volume {volumeName} not found in backupstore {_driver.Url}");
+        if (!await driver.FileExistsAsync(configPath, cancellationToken).ConfigureAwait(false))
+            throw new BackupStoreNotFoundException($"backup {backupName} of volume {volumeName} not found in backupstore {driver.Url}");
 
-        await using var held = await BackupStoreLock.AcquireAsync(_driver, volumeName, LockType.Deletion,
-            _options.Locks, _time, _logger, cancellationToken).ConfigureAwait(false);
+        await using var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.Deletion,
+            options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
 
-        await _driver.RemoveAsync(configPath, cancellationToken).ConfigureAwait(false);
+        await driver.RemoveAsync(configPath, cancellationToken).ConfigureAwait(false);
 
-        var volume = await StoreConfigs.LoadVolumeAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
+        var volume = await StoreConfigs.LoadVolumeAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
         var lastCleared = volume.LastBackupName == backupName;
         if (lastCleared) volume = volume with { LastBackupName = "", LastBackupAt = "" };
 
-        var backupNames = await StoreConfigs.ListBackupNamesAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
-        var blockIds = await BlockListing.ListBlockIdsAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
+        var backupNames = await StoreConfigs.ListBackupNamesAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
+        var blockIds = await BlockListing.ListBlockIdsAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
 
         string? skipped = null;
         var references = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -60,7 +47,7 @@ internal sealed class BackupDeletion
             BackupConfig backup;
             try
             {
-                backup = await StoreConfigs.LoadBackupAsync(_driver, volumeName, name, cancellationToken).ConfigureAwait(false);
+                backup = await StoreConfigs.LoadBackupAsync(driver, volumeName, name, cancellationToken).ConfigureAwait(false);
             }
             catch (BackupStoreException e)
             {
@@ -88,17 +75,17 @@ internal sealed class BackupDeletion
 
         if (lastCleared && skipped is null && latest is not null)
             volume = volume with { LastBackupName = latest.Name, LastBackupAt = latest.SnapshotCreatedAt };
-        await StoreConfigs.SaveVolumeAsync(_driver, volume, cancellationToken).ConfigureAwait(false);
+        await StoreConfigs.SaveVolumeAsync(driver, volume, cancellationToken).ConfigureAwait(false);
 
         if (skipped is null)
         {
-            var again = await StoreConfigs.ListBackupNamesAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
+            var again = await StoreConfigs.ListBackupNamesAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
             if (!again.ToHashSet(StringComparer.Ordinal).SetEquals(backupNames))
                 skipped = "the backup list changed while references were counted";
         }
         if (skipped is not null)
         {
-            _logger.LogInformation("Deleted backup {Backup} of volume {Volume}; block GC skipped: {Reason}", backupName, volumeName, skipped);
+            logger.LogInformation("Deleted backup {Backup} of volume {Volume}; block GC skipped: {Reason}", backupName, volumeName, skipped);
             return new BackupDeletionResult(0, skipped);
         }
 
@@ -108,12 +95,12 @@ internal sealed class BackupDeletion
         {
             try
             {
-                await _driver.RemoveAsync(StorePaths.Block(volumeName, id), cancellationToken).ConfigureAwait(false);
+                await driver.RemoveAsync(StorePaths.Block(volumeName, id), cancellationToken).ConfigureAwait(false);
                 removed++;
             }
             catch (BackupStoreException e)
             {
-                _logger.LogWarning("Failed to remove block {Block} of volume {Volume}: {Reason}", id, volumeName, e.Message);
+                logger.LogWarning("Failed to remove block {Block} of volume {Volume}: {Reason}", id, volumeName, e.Message);
                 failures.Add(id);
             }
         }
@@ -121,9 +108,9 @@ internal sealed class BackupDeletion
             throw new BackupStoreException($"failed to delete blocks of volume {volumeName}: {string.Join(", ", failures)}");
 
         var present = blockIds.Count(references.ContainsKey);
-        var current = await StoreConfigs.LoadVolumeAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
-        await StoreConfigs.SaveVolumeAsync(_driver, current with { BlockCount = present }, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("Deleted backup {Backup} of volume {Volume}; removed {Blocks} unreferenced blocks", backupName, volumeName, removed);
+        var current = await StoreConfigs.LoadVolumeAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
+        await StoreConfigs.SaveVolumeAsync(driver, current with { BlockCount = present }, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Deleted backup {Backup} of volume {Volume}; removed {Blocks} unreferenced blocks", backupName, volumeName, removed);
         return new BackupDeletionResult(removed, null);
     }
 
@@ -131,17 +118,17 @@ internal sealed class BackupDeletion
     public async Task<bool> DeleteVolumeAsync(string volumeName, CancellationToken cancellationToken)
     {
         Names.Validate(volumeName, "volume");
-        var names = await BlockListing.ListVolumeNamesAsync(_driver, cancellationToken).ConfigureAwait(false);
+        var names = await BlockListing.ListVolumeNamesAsync(driver, cancellationToken).ConfigureAwait(false);
         if (!names.Contains(volumeName)) return false;
-        await using (await BackupStoreLock.AcquireAsync(_driver, volumeName, LockType.Deletion,
-                         _options.Locks, _time, _logger, cancellationToken).ConfigureAwait(false))
+        await using (await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.Deletion,
+                         options.Locks, time, logger, cancellationToken).ConfigureAwait(false))
         {
-            await _driver.RemoveAsync(StorePaths.BackupsDirectory(volumeName), cancellationToken).ConfigureAwait(false);
-            await _driver.RemoveAsync(StorePaths.BlocksDirectory(volumeName), cancellationToken).ConfigureAwait(false);
-            await _driver.RemoveAsync(StorePaths.LocksDirectory(volumeName), cancellationToken).ConfigureAwait(false);
-            await _driver.RemoveAsync(StorePaths.Volume(volumeName), cancellationToken).ConfigureAwait(false);
+            await driver.RemoveAsync(StorePaths.BackupsDirectory(volumeName), cancellationToken).ConfigureAwait(false);
+            await driver.RemoveAsync(StorePaths.BlocksDirectory(volumeName), cancellationToken).ConfigureAwait(false);
+            await driver.RemoveAsync(StorePaths.LocksDirectory(volumeName), cancellationToken).ConfigureAwait(false);
+            await driver.RemoveAsync(StorePaths.Volume(volumeName), cancellationToken).ConfigureAwait(false);
         }
-        _logger.LogInformation("Deleted backup volume {Volume}", volumeName);
+        logger.LogInformation("Deleted backup volume {Volume}", volumeName);
         return true;
     }
 }

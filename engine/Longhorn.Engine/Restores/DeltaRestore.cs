@@ -12,28 +12,15 @@ namespace Longhorn.Engine.Restores;
 /// an incremental (DR) restore writes only the blocks that differ from the last restored backup and zero-fills
 /// the ones it dropped.
 /// </summary>
-internal sealed class DeltaRestore
+internal sealed class DeltaRestore(IBackupStoreDriver driver, BackupStoreOptions options, TimeProvider time, ILogger logger)
 {
-    private readonly IBackupStoreDriver _driver;
-    private readonly BackupStoreOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-
-    public DeltaRestore(IBackupStoreDriver driver, BackupStoreOptions options, TimeProvider time, ILogger logger)
-    {
-        _driver = driver;
-        _options = options;
-        _time = time;
-        _logger = logger;
-    }
-
     public async Task<BackupConfig> RestoreAsync(string volumeName, string backupName, IRestoreTarget target,
         IProgress<int>? progress, CancellationToken cancellationToken)
     {
         Names.Validate(volumeName, "volume");
         Names.Validate(backupName, "backup");
-        await using var held = await BackupStoreLock.AcquireAsync(_driver, volumeName, LockType.BackupOrRestore,
-            _options.Locks, _time, _logger, cancellationToken).ConfigureAwait(false);
+        await using var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.BackupOrRestore,
+            options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
         var (volume, backup, method) = await LoadRestorableAsync(volumeName, backupName, cancellationToken).ConfigureAwait(false);
 
         await target.PrepareAsync(volume.Size, cancellationToken).ConfigureAwait(false);
@@ -49,10 +36,10 @@ internal sealed class DeltaRestore
         Names.Validate(volumeName, "volume");
         Names.Validate(backupName, "backup");
         Names.Validate(lastRestoredBackupName, "last restored backup");
-        await using var held = await BackupStoreLock.AcquireAsync(_driver, volumeName, LockType.BackupOrRestore,
-            _options.Locks, _time, _logger, cancellationToken).ConfigureAwait(false);
+        await using var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.BackupOrRestore,
+            options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
         var (volume, backup, method) = await LoadRestorableAsync(volumeName, backupName, cancellationToken).ConfigureAwait(false);
-        var last = await StoreConfigs.LoadBackupAsync(_driver, volumeName, lastRestoredBackupName, cancellationToken).ConfigureAwait(false);
+        var last = await StoreConfigs.LoadBackupAsync(driver, volumeName, lastRestoredBackupName, cancellationToken).ConfigureAwait(false);
         if (last.IsInProgress)
             throw new BackupStoreArgumentException($"backup {lastRestoredBackupName} of volume {volumeName} is still in progress");
         if (last.BlockSize != backup.BlockSize)
@@ -85,10 +72,10 @@ internal sealed class DeltaRestore
     private async Task<(VolumeConfig Volume, BackupConfig Backup, CompressionMethod Method)> LoadRestorableAsync(
         string volumeName, string backupName, CancellationToken cancellationToken)
     {
-        var volume = await StoreConfigs.LoadVolumeAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
+        var volume = await StoreConfigs.LoadVolumeAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
         if (volume.Size <= 0)
             throw new BackupStoreCorruptException($"{StorePaths.VolumeConfig(volumeName)}: volume size is {volume.Size}");
-        var backup = await StoreConfigs.LoadBackupAsync(_driver, volumeName, backupName, cancellationToken).ConfigureAwait(false);
+        var backup = await StoreConfigs.LoadBackupAsync(driver, volumeName, backupName, cancellationToken).ConfigureAwait(false);
         if (backup.IsInProgress)
             throw new BackupStoreArgumentException($"backup {backupName} of volume {volumeName} is still in progress");
         var path = StorePaths.BackupConfig(volumeName, backupName);
@@ -118,8 +105,8 @@ internal sealed class DeltaRestore
         long processed = 0;
         try
         {
-            await BlockPipeline.RunAsync(work, _options.RestoreConcurrency,
-                () => new BlockWorker(blockSize, _options.Lz4ContentChecksum),
+            await BlockPipeline.RunAsync(work, options.RestoreConcurrency,
+                () => new BlockWorker(blockSize, options.Lz4ContentChecksum),
                 async (worker, item, ct) =>
                 {
                     if (item.Zero)
@@ -149,17 +136,17 @@ internal sealed class DeltaRestore
         {
             try
             {
-                await BlockReader.ReadVerifiedAsync(_driver, path, blockId, method, codec, destination, cancellationToken).ConfigureAwait(false);
+                await BlockReader.ReadVerifiedAsync(driver, path, blockId, method, codec, destination, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (e is not BackupStoreCorruptException { IsChecksumMismatch: true }
                                       && e is not OperationCanceledException
-                                      && attempt < _options.RestoreRetryDelays.Count)
+                                      && attempt < options.RestoreRetryDelays.Count)
             {
-                var delay = _options.RestoreRetryDelays[attempt];
-                _logger.LogWarning("Reading block {Block} of volume {Volume} failed (attempt {Attempt}), retrying in {Delay}: {Reason}",
+                var delay = options.RestoreRetryDelays[attempt];
+                logger.LogWarning("Reading block {Block} of volume {Volume} failed (attempt {Attempt}), retrying in {Delay}: {Reason}",
                     path, volumeName, attempt + 1, delay, e.Message);
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
