@@ -6,12 +6,13 @@ namespace Longhorn.Functions.Hosting;
 /// <summary>
 /// Reads the Azure Functions files into configuration, lowest precedence first: built-in defaults, host.json
 /// (route prefix, logging), local.settings.json (<c>Values</c>, <c>Host.LocalHttpPort</c>), then the usual
-/// appsettings, environment variables, and the command line with <c>--port N</c> and <c>--data-dir DIR</c>.
+/// appsettings, environment variables, and the command line with <c>--port N</c>, <c>--host ADDRESS</c> and <c>--data-dir DIR</c>.
 /// </summary>
 public static class HostConfiguration
 {
     public const string RoutePrefixKey = "Host:RoutePrefix";
     public const string PortKey = "Host:LocalHttpPort";
+    public const string AddressKey = "Host:Address";
     public const int DefaultPort = 7071;
 
     /// <summary>Timer schedules and other defaults that the files may override.</summary>
@@ -19,6 +20,7 @@ public static class HostConfiguration
     {
         [RoutePrefixKey] = "api",
         [PortKey] = "7071",
+        [AddressKey] = "127.0.0.1",
         ["BackupTargetPollSchedule"] = "*/5 * * * * *",
         ["RecurringJobSchedule"] = "0 * * * * *",
         ["ReconcileSchedule"] = "*/30 * * * * *",
@@ -34,8 +36,13 @@ public static class HostConfiguration
         builder.Configuration.AddInMemoryCollection(CommandLine(args));
 
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
-            builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration.GetValue(PortKey, DefaultPort)}");
+            builder.WebHost.UseUrls($"http://{UrlHost(ListenAddress(builder.Configuration))}:{builder.Configuration.GetValue(PortKey, DefaultPort)}");
     }
+
+    /// <summary>The address the embedded host listens on (<c>--host</c>; default loopback only).</summary>
+    public static string ListenAddress(IConfiguration configuration) => configuration[AddressKey] is { Length: > 0 } address ? address : "127.0.0.1";
+
+    private static string UrlHost(string address) => address.Contains(':', StringComparison.Ordinal) && !address.StartsWith('[') ? $"[{address}]" : address;
 
     private static Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource Memory(IEnumerable<KeyValuePair<string, string?>> values) =>
         new() { InitialData = values };
@@ -78,6 +85,7 @@ public static class HostConfiguration
         for (var i = 0; i < args.Length - 1; i++)
         {
             if (args[i] == "--port") values[PortKey] = args[i + 1];
+            else if (args[i] == "--host") values[AddressKey] = args[i + 1];
             else if (args[i] == "--data-dir") values[$"{LonghornOptions.Section}:DataDir"] = args[i + 1];
         }
         return values;

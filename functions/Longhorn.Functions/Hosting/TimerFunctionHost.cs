@@ -1,26 +1,12 @@
+using Microsoft.Azure.Functions.Worker;
 using NCrontab;
 
 namespace Longhorn.Functions.Hosting;
 
 /// <summary>Runs every timer function on its NCRONTAB schedule, one invocation at a time per function, on the injected clock.</summary>
-public sealed class TimerFunctionHost : BackgroundService
+public sealed class TimerFunctionHost(FunctionCatalog catalog, IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider time,
+    ILogger<TimerFunctionHost> logger) : BackgroundService
 {
-    private readonly FunctionCatalog _catalog;
-    private readonly IServiceScopeFactory _scopes;
-    private readonly IConfiguration _configuration;
-    private readonly TimeProvider _time;
-    private readonly ILogger<TimerFunctionHost> _logger;
-
-    public TimerFunctionHost(FunctionCatalog catalog, IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider time,
-        ILogger<TimerFunctionHost> logger)
-    {
-        _catalog = catalog;
-        _scopes = scopes;
-        _configuration = configuration;
-        _time = time;
-        _logger = logger;
-    }
-
     /// <summary>The schedule text after resolving <c>%Setting%</c> from configuration, as Azure Functions does.</summary>
     public static string ResolveSchedule(string schedule, IConfiguration configuration)
     {
@@ -36,20 +22,20 @@ public sealed class TimerFunctionHost : BackgroundService
         });
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_catalog.Timers.Select(timer => Task.Run(() => RunAsync(timer, stoppingToken), stoppingToken)));
+        Task.WhenAll(catalog.Timers.Select(timer => Task.Run(() => RunAsync(timer, stoppingToken), stoppingToken)));
 
     private async Task RunAsync(TimerFunction timer, CancellationToken stoppingToken)
     {
-        var schedule = ParseSchedule(ResolveSchedule(timer.Schedule, _configuration));
+        var schedule = ParseSchedule(ResolveSchedule(timer.Schedule, configuration));
         DateTimeOffset? last = null;
-        if (timer.RunOnStartup) last = await InvokeAsync(timer, schedule, _time.GetUtcNow(), last, stoppingToken).ConfigureAwait(false);
+        if (timer.RunOnStartup) last = await InvokeAsync(timer, schedule, time.GetUtcNow(), last, stoppingToken).ConfigureAwait(false);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var now = _time.GetUtcNow();
+            var now = time.GetUtcNow();
             var next = new DateTimeOffset(schedule.GetNextOccurrence(now.UtcDateTime), TimeSpan.Zero);
             try
             {
-                await Task.Delay(next - now, _time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(next - now, time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -62,13 +48,21 @@ public sealed class TimerFunctionHost : BackgroundService
     private async Task<DateTimeOffset> InvokeAsync(TimerFunction timer, CrontabSchedule schedule, DateTimeOffset scheduled,
         DateTimeOffset? last, CancellationToken stoppingToken)
     {
-        var now = _time.GetUtcNow();
-        var info = new TimerInfo(scheduled, last, new DateTimeOffset(schedule.GetNextOccurrence(now.UtcDateTime), TimeSpan.Zero),
-            IsPastDue: now - scheduled > TimeSpan.FromSeconds(1));
+        var now = time.GetUtcNow();
+        var info = new TimerInfo
+        {
+            ScheduleStatus = new ScheduleStatus
+            {
+                Last = last?.UtcDateTime ?? default,
+                Next = schedule.GetNextOccurrence(now.UtcDateTime),
+                LastUpdated = now.UtcDateTime,
+            },
+            IsPastDue = now - scheduled > TimeSpan.FromSeconds(1),
+        };
         try
         {
-            await using var scope = _scopes.CreateAsyncScope();
-            var instance = scope.ServiceProvider.GetRequiredService(timer.Type);
+            await using var scope = scopes.CreateAsyncScope();
+            var instance = ActivatorUtilities.CreateInstance(scope.ServiceProvider, timer.Type);
             var arguments = timer.Method.GetParameters()
                 .Select(p => p.ParameterType == typeof(TimerInfo) ? info : p.ParameterType == typeof(CancellationToken) ? (object)stoppingToken : null)
                 .ToArray();
@@ -79,7 +73,7 @@ public sealed class TimerFunctionHost : BackgroundService
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Timer function {Function} failed", timer.Name);
+            logger.LogError(e, "Timer function {Function} failed", timer.Name);
         }
         return scheduled;
     }

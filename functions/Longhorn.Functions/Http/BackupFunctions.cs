@@ -1,5 +1,5 @@
 using Longhorn.Functions.ControlPlane.Backups;
-using Longhorn.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using Longhorn.Functions.Http.Views;
 
 namespace Longhorn.Functions.Http;
@@ -8,7 +8,7 @@ namespace Longhorn.Functions.Http;
 public sealed class BackupFunctions(BackupService backups)
 {
     [Function("CreateBackup")]
-    public async Task<IResult> CreateAsync([HttpTrigger("post", Route = "volumes/{name}/backups")] HttpRequest request, string name,
+    public async Task<IResult> CreateAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "volumes/{name}/backups")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<BackupInput>(request, cancellationToken);
@@ -17,17 +17,17 @@ public sealed class BackupFunctions(BackupService backups)
     }
 
     [Function("ListBackups")]
-    public async Task<IResult> ListAsync([HttpTrigger("get", Route = "backups")] HttpRequest request, CancellationToken cancellationToken) =>
+    public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups")] HttpRequest request, CancellationToken cancellationToken) =>
         Answers.Ok(new Collection<BackupView>("backup",
             (await backups.ListAsync(request.Query["volume"].ToString(), cancellationToken)).Select(BackupView.From).ToList()));
 
     [Function("GetBackup")]
-    public async Task<IResult> GetAsync([HttpTrigger("get", Route = "backups/{name}")] HttpRequest request, string name,
+    public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
         Answers.Ok(BackupView.From(await backups.GetAsync(name, cancellationToken)));
 
     [Function("DeleteBackup")]
-    public async Task<IResult> DeleteAsync([HttpTrigger("delete", Route = "backups/{name}")] HttpRequest request, string name,
+    public async Task<IResult> DeleteAsync([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "backups/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         var deleting = await backups.DeleteAsync(name, cancellationToken);

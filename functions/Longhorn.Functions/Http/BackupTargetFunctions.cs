@@ -1,5 +1,5 @@
 using Longhorn.Functions.ControlPlane.Targets;
-using Longhorn.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using Longhorn.Functions.Http.Views;
 using Longhorn.Functions.Resources;
 
@@ -9,17 +9,17 @@ namespace Longhorn.Functions.Http;
 public sealed class BackupTargetFunctions(BackupTargetService targets)
 {
     [Function("ListBackupTargets")]
-    public async Task<IResult> ListAsync([HttpTrigger("get", Route = "backuptargets")] HttpRequest request, CancellationToken cancellationToken) =>
+    public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backuptargets")] HttpRequest request, CancellationToken cancellationToken) =>
         Answers.Ok(new Collection<BackupTargetView>("backupTarget",
             (await targets.ListAsync(cancellationToken)).Select(BackupTargetView.From).ToList()));
 
     [Function("GetBackupTarget")]
-    public async Task<IResult> GetAsync([HttpTrigger("get", Route = "backuptargets/{name}")] HttpRequest request, string name,
+    public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backuptargets/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
         Answers.Ok(BackupTargetView.From(await targets.GetAsync(name, cancellationToken)));
 
     [Function("PutBackupTarget")]
-    public async Task<IResult> PutAsync([HttpTrigger("put", Route = "backuptargets/{name}")] HttpRequest request, string name,
+    public async Task<IResult> PutAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "backuptargets/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<BackupTargetInput>(request, cancellationToken);
@@ -35,12 +35,12 @@ public sealed class BackupTargetFunctions(BackupTargetService targets)
     }
 
     [Function("SyncBackupTarget")]
-    public async Task<IResult> SyncAsync([HttpTrigger("post", Route = "backuptargets/{name}/sync")] HttpRequest request, string name,
+    public async Task<IResult> SyncAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "backuptargets/{name}/sync")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
         Answers.Accepted($"/api/backuptargets/{name}", BackupTargetView.From(await targets.RequestSyncAsync(name, cancellationToken)));
 
     [Function("PutSecret")]
-    public async Task<IResult> PutSecretAsync([HttpTrigger("put", Route = "secrets/{name}")] HttpRequest request, string name,
+    public async Task<IResult> PutSecretAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "secrets/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<SecretInput>(request, cancellationToken);

@@ -1,5 +1,5 @@
 using Longhorn.Functions.ControlPlane.Targets;
-using Longhorn.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using Longhorn.Functions.Http.Views;
 
 namespace Longhorn.Functions.Http;
@@ -8,17 +8,17 @@ namespace Longhorn.Functions.Http;
 public sealed class BackupVolumeFunctions(BackupVolumeService backupVolumes)
 {
     [Function("ListBackupVolumes")]
-    public async Task<IResult> ListAsync([HttpTrigger("get", Route = "backupvolumes")] HttpRequest request, CancellationToken cancellationToken) =>
+    public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backupvolumes")] HttpRequest request, CancellationToken cancellationToken) =>
         Answers.Ok(new Collection<BackupVolumeView>("backupVolume",
             (await backupVolumes.ListAsync(cancellationToken)).Select(BackupVolumeView.From).ToList()));
 
     [Function("GetBackupVolume")]
-    public async Task<IResult> GetAsync([HttpTrigger("get", Route = "backupvolumes/{name}")] HttpRequest request, string name,
+    public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backupvolumes/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
         Answers.Ok(BackupVolumeView.From(await backupVolumes.GetAsync(name, cancellationToken)));
 
     [Function("DeleteBackupVolume")]
-    public async Task<IResult> DeleteAsync([HttpTrigger("delete", Route = "backupvolumes/{name}")] HttpRequest request, string name,
+    public async Task<IResult> DeleteAsync([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "backupvolumes/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         var deleting = await backupVolumes.DeleteAsync(name, cancellationToken);
@@ -26,7 +26,7 @@ public sealed class BackupVolumeFunctions(BackupVolumeService backupVolumes)
     }
 
     [Function("SyncBackupVolume")]
-    public async Task<IResult> SyncAsync([HttpTrigger("post", Route = "backupvolumes/{name}/sync")] HttpRequest request, string name,
+    public async Task<IResult> SyncAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "backupvolumes/{name}/sync")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
         Answers.Accepted($"/api/backupvolumes/{name}", BackupVolumeView.From(await backupVolumes.RequestSyncAsync(name, cancellationToken)));
 }

@@ -1,4 +1,4 @@
-using Longhorn.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 
 namespace Longhorn.Functions.Http;
 
@@ -6,6 +6,6 @@ namespace Longhorn.Functions.Http;
 public sealed class HealthFunctions
 {
     [Function("Health")]
-    public Task<IResult> GetAsync([HttpTrigger("get", Route = "health")] HttpRequest request) =>
+    public Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
         Task.FromResult(Answers.Ok(new { status = "ok" }));
 }

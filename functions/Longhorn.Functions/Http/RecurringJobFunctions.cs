@@ -1,5 +1,5 @@
 using Longhorn.Functions.ControlPlane.RecurringJobs;
-using Longhorn.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using Longhorn.Functions.Http.Views;
 
 namespace Longhorn.Functions.Http;
@@ -8,11 +8,11 @@ namespace Longhorn.Functions.Http;
 public sealed class RecurringJobFunctions(RecurringJobService jobs)
 {
     [Function("ListRecurringJobs")]
-    public async Task<IResult> ListAsync([HttpTrigger("get", Route = "recurringjobs")] HttpRequest request, CancellationToken cancellationToken) =>
+    public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "recurringjobs")] HttpRequest request, CancellationToken cancellationToken) =>
         Answers.Ok(new Collection<RecurringJobView>("recurringJob", (await jobs.ListAsync(cancellationToken)).Select(RecurringJobView.From).ToList()));
 
     [Function("CreateRecurringJob")]
-    public async Task<IResult> CreateAsync([HttpTrigger("post", Route = "recurringjobs")] HttpRequest request, CancellationToken cancellationToken)
+    public async Task<IResult> CreateAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "recurringjobs")] HttpRequest request, CancellationToken cancellationToken)
     {
         var (job, _) = await jobs.SaveAsync(null, await RequestBody.ReadAsync<RecurringJobRequest>(request, cancellationToken), replace: false,
             cancellationToken);
@@ -20,12 +20,12 @@ public sealed class RecurringJobFunctions(RecurringJobService jobs)
     }
 
     [Function("GetRecurringJob")]
-    public async Task<IResult> GetAsync([HttpTrigger("get", Route = "recurringjobs/{name}")] HttpRequest request, string name,
+    public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "recurringjobs/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
         Answers.Ok(RecurringJobView.From(await jobs.GetAsync(name, cancellationToken)));
 
     [Function("PutRecurringJob")]
-    public async Task<IResult> PutAsync([HttpTrigger("put", Route = "recurringjobs/{name}")] HttpRequest request, string name,
+    public async Task<IResult> PutAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "recurringjobs/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         var (job, created) = await jobs.SaveAsync(name, await RequestBody.ReadAsync<RecurringJobRequest>(request, cancellationToken), replace: true,
@@ -34,7 +34,7 @@ public sealed class RecurringJobFunctions(RecurringJobService jobs)
     }
 
     [Function("DeleteRecurringJob")]
-    public async Task<IResult> DeleteAsync([HttpTrigger("delete", Route = "recurringjobs/{name}")] HttpRequest request, string name,
+    public async Task<IResult> DeleteAsync([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "recurringjobs/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         await jobs.DeleteAsync(name, cancellationToken);
@@ -42,7 +42,7 @@ public sealed class RecurringJobFunctions(RecurringJobService jobs)
     }
 
     [Function("PutStorageClass")]
-    public async Task<IResult> PutStorageClassAsync([HttpTrigger("put", Route = "storageclasses/{name}")] HttpRequest request, string name,
+    public async Task<IResult> PutStorageClassAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "storageclasses/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<StorageClassInput>(request, cancellationToken);
@@ -50,7 +50,7 @@ public sealed class RecurringJobFunctions(RecurringJobService jobs)
     }
 
     [Function("GetStorageClass")]
-    public async Task<IResult> GetStorageClassAsync([HttpTrigger("get", Route = "storageclasses/{name}")] HttpRequest request, string name,
+    public async Task<IResult> GetStorageClassAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "storageclasses/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
         Answers.Ok(StorageClassView.From(await jobs.GetStorageClassAsync(name, cancellationToken)));
 

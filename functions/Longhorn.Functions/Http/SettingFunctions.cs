@@ -1,5 +1,5 @@
 using Longhorn.Functions.ControlPlane.Settings;
-using Longhorn.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using Longhorn.Functions.Http.Views;
 
 namespace Longhorn.Functions.Http;
@@ -8,11 +8,11 @@ namespace Longhorn.Functions.Http;
 public sealed class SettingFunctions(LonghornSettings settings)
 {
     [Function("ListSettings")]
-    public async Task<IResult> ListAsync([HttpTrigger("get", Route = "settings")] HttpRequest request, CancellationToken cancellationToken) =>
+    public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "settings")] HttpRequest request, CancellationToken cancellationToken) =>
         Answers.Ok(new Collection<SettingView>("setting", (await settings.ListAsync(cancellationToken)).Select(SettingView.From).ToList()));
 
     [Function("PutSetting")]
-    public async Task<IResult> PutAsync([HttpTrigger("put", Route = "settings/{name}")] HttpRequest request, string name,
+    public async Task<IResult> PutAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "settings/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<SettingInput>(request, cancellationToken);

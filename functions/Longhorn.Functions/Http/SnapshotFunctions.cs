@@ -1,5 +1,5 @@
 using Longhorn.Functions.ControlPlane.Volumes;
-using Longhorn.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using Longhorn.Functions.Http.Views;
 
 namespace Longhorn.Functions.Http;
@@ -8,7 +8,7 @@ namespace Longhorn.Functions.Http;
 public sealed class SnapshotFunctions(SnapshotService snapshots)
 {
     [Function("CreateSnapshot")]
-    public async Task<IResult> CreateAsync([HttpTrigger("post", Route = "volumes/{name}/snapshots")] HttpRequest request, string name,
+    public async Task<IResult> CreateAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "volumes/{name}/snapshots")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<SnapshotInput>(request, cancellationToken);
@@ -17,12 +17,12 @@ public sealed class SnapshotFunctions(SnapshotService snapshots)
     }
 
     [Function("ListSnapshots")]
-    public async Task<IResult> ListAsync([HttpTrigger("get", Route = "volumes/{name}/snapshots")] HttpRequest request, string name,
+    public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "volumes/{name}/snapshots")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
         Answers.Ok(new Collection<SnapshotView>("snapshotCR", (await snapshots.ListAsync(name, cancellationToken)).Select(SnapshotView.From).ToList()));
 
     [Function("DeleteSnapshot")]
-    public async Task<IResult> DeleteAsync([HttpTrigger("delete", Route = "volumes/{name}/snapshots/{snapshot}")] HttpRequest request, string name,
+    public async Task<IResult> DeleteAsync([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "volumes/{name}/snapshots/{snapshot}")] HttpRequest request, string name,
         string snapshot, CancellationToken cancellationToken)
     {
         await snapshots.DeleteAsync(name, snapshot, cancellationToken);

@@ -1,5 +1,5 @@
 using Longhorn.Functions.ControlPlane.Volumes;
-using Longhorn.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using Longhorn.Functions.Http.Views;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -11,23 +11,23 @@ public sealed class VolumeFunctions(VolumeService volumes)
     private const int ReadChunk = 1024 * 1024;
 
     [Function("CreateVolume")]
-    public async Task<IResult> CreateAsync([HttpTrigger("post", Route = "volumes")] HttpRequest request, CancellationToken cancellationToken)
+    public async Task<IResult> CreateAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "volumes")] HttpRequest request, CancellationToken cancellationToken)
     {
         var volume = await volumes.CreateAsync(await RequestBody.ReadAsync<VolumeRequest>(request, cancellationToken), cancellationToken);
         return Answers.Created($"/api/volumes/{volume.Name}", VolumeView.From(volume));
     }
 
     [Function("ListVolumes")]
-    public async Task<IResult> ListAsync([HttpTrigger("get", Route = "volumes")] HttpRequest request, CancellationToken cancellationToken) =>
+    public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "volumes")] HttpRequest request, CancellationToken cancellationToken) =>
         Answers.Ok(new Collection<VolumeView>("volume", (await volumes.ListAsync(cancellationToken)).Select(VolumeView.From).ToList()));
 
     [Function("GetVolume")]
-    public async Task<IResult> GetAsync([HttpTrigger("get", Route = "volumes/{name}")] HttpRequest request, string name,
+    public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "volumes/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
         Answers.Ok(VolumeView.From(await volumes.GetAsync(name, cancellationToken)));
 
     [Function("DeleteVolume")]
-    public async Task<IResult> DeleteAsync([HttpTrigger("delete", Route = "volumes/{name}")] HttpRequest request, string name,
+    public async Task<IResult> DeleteAsync([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "volumes/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         await volumes.DeleteAsync(name, cancellationToken);
@@ -35,7 +35,7 @@ public sealed class VolumeFunctions(VolumeService volumes)
     }
 
     [Function("WriteVolumeData")]
-    public async Task<IResult> WriteAsync([HttpTrigger("put", Route = "volumes/{name}/data")] HttpRequest request, string name,
+    public async Task<IResult> WriteAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "volumes/{name}/data")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         // Volume data is streamed; Kestrel's 30 MB body cap is for JSON requests.
@@ -46,7 +46,7 @@ public sealed class VolumeFunctions(VolumeService volumes)
     }
 
     [Function("ReadVolumeData")]
-    public async Task<IResult> ReadAsync([HttpTrigger("get", Route = "volumes/{name}/data")] HttpRequest request, string name,
+    public async Task<IResult> ReadAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "volumes/{name}/data")] HttpRequest request, string name,
         CancellationToken cancellationToken)
     {
         var offset = Answers.QueryLong(request, "offset") ?? 0;

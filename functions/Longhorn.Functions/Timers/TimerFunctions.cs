@@ -1,7 +1,7 @@
 using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.ControlPlane.RecurringJobs;
 using Longhorn.Functions.ControlPlane.Work;
-using Longhorn.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using Longhorn.Functions.Resources;
 
 namespace Longhorn.Functions.Timers;

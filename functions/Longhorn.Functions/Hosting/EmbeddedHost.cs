@@ -1,0 +1,31 @@
+namespace Longhorn.Functions.Hosting;
+
+/// <summary>
+/// The host used when no Azure Functions host started the program (<c>dotnet run</c>): ASP.NET Core serving the functions
+/// that the build's <c>functions.metadata</c> declares, timers on their schedules, and the <c>func start</c>-style listing.
+/// </summary>
+public static class EmbeddedHost
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        HostConfiguration.Apply(builder, args);
+        var catalog = FunctionCatalog.Load(typeof(EmbeddedHost).Assembly);
+        builder.Services.AddSingleton(catalog);
+        builder.Services.AddLonghornFunctions(builder.Configuration);
+        builder.Services.AddHostedService<TimerFunctionHost>();
+
+        var app = builder.Build();
+        var configuration = app.Configuration;
+        var routePrefix = configuration[HostConfiguration.RoutePrefixKey] ?? "api";
+        var dataDir = configuration[$"{LonghornOptions.Section}:DataDir"] is { Length: > 0 } dir ? dir : new LonghornOptions().DataDir;
+        var keys = FunctionKeys.FromConfiguration(configuration, HostConfiguration.ListenAddress(configuration), dataDir);
+        app.MapFunctions(catalog, routePrefix, keys);
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var address = app.Urls.Count > 0 ? app.Urls.First() : "http://localhost";
+            Console.WriteLine(FunctionListing.Format(catalog, address, routePrefix, configuration, keys));
+        });
+        return app;
+    }
+}

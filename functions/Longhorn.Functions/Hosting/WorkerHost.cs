@@ -1,0 +1,21 @@
+using Longhorn.Functions.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
+
+namespace Longhorn.Functions.Hosting;
+
+/// <summary>
+/// The program as an Azure Functions isolated worker (<c>func start</c>, or deployed): the Worker's builder with ASP.NET
+/// Core integration; the Functions host owns routes, keys and timers, read from the same <c>functions.metadata</c>.
+/// </summary>
+public static class WorkerHost
+{
+    public static IHost Build(string[] args)
+    {
+        var builder = FunctionsApplication.CreateBuilder(args);
+        builder.ConfigureFunctionsWebApplication();
+        builder.UseMiddleware<ProblemMiddleware>();
+        builder.Services.AddLonghornFunctions(builder.Configuration);
+        return builder.Build();
+    }
+}
