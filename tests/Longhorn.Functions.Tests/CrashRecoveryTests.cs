@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Longhorn.Functions.Tests.Support;
 
 namespace Longhorn.Functions.Tests;
@@ -16,7 +13,7 @@ public sealed class CrashRecoveryTests
         var dataDir = Directory.CreateTempSubdirectory("lh-crash-").FullName;
         try
         {
-            var port = FreePort();
+            var port = HostProcess.FreePort();
             var api = new Api(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) });
             var host = await StartAsync(port, dataDir, api);
             try
@@ -32,8 +29,7 @@ public sealed class CrashRecoveryTests
                 var requested = await api.PostAsync("/api/volumes/big/backups");
                 var name = (string)requested["name"]!;
                 await api.WaitAsync($"/api/backups/{name}", b => (string?)b["state"] is "InProgress" or "Completed" or "Error", "the big backup to start");
-                host.Kill(entireProcessTree: true);
-                await host.WaitForExitAsync();
+                await host.KillAsync();
                 host.Dispose();
 
                 host = await StartAsync(port, dataDir, api);
@@ -47,7 +43,6 @@ public sealed class CrashRecoveryTests
             }
             finally
             {
-                if (!host.HasExited) host.Kill(entireProcessTree: true);
                 host.Dispose();
             }
         }
@@ -57,55 +52,16 @@ public sealed class CrashRecoveryTests
         }
     }
 
-    private static async Task<Process> StartAsync(int port, string dataDir, Api api)
+    private static async Task<HostProcess> StartAsync(int port, string dataDir, Api api)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { HostDll(), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["Longhorn__LockSettleTimeSeconds"] = "0.05";
-        start.Environment["Longhorn__RestoreRetryDelaySeconds"] = "0";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await Api.EventuallyAsync(async () =>
-        {
-            Assert.False(process.HasExited, "the host exited at start");
-            try
+        var host = HostProcess.Start(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir],
+            new Dictionary<string, string>
             {
-                using var response = await api.Client.GetAsync("/api/health");
-                return response.StatusCode == HttpStatusCode.OK;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, "the host to answer");
-        return process;
-    }
-
-    /// <summary>The host's dll as the solution build left it beside this test assembly's configuration.</summary>
-    private static string HostDll()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = directory.Parent!.Name;
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Longhorn.Functions.sln"))) directory = directory.Parent;
-        Assert.NotNull(directory);
-        var dll = Path.Combine(directory.FullName, "functions", "Longhorn.Functions", "bin", configuration, "net10.0", "Longhorn.Functions.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not built");
-        return dll;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+                ["Longhorn__LockSettleTimeSeconds"] = "0.05",
+                ["Longhorn__RestoreRetryDelaySeconds"] = "0",
+                ["Logging__LogLevel__Default"] = "Warning",
+            });
+        await host.WaitUntilHealthyAsync(api.Client);
+        return host;
     }
 }

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Longhorn.Functions.Tests.Support;
+
+/// <summary>The built host program as a real child process (as `dotnet run` or a Functions host starts it), with its output kept.</summary>
+public sealed class HostProcess : IDisposable
+{
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private HostProcess(Process process)
+    {
+        Process = process;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Process Process { get; }
+
+    /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
+    public string Output => string.Join('\n', _output);
+
+    public static HostProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        start.ArgumentList.Add(HostDll());
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        return new HostProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Polls GET /api/health until it answers 200; fails if the process exits first.</summary>
+    public async Task WaitUntilHealthyAsync(HttpClient client)
+    {
+        await Api.EventuallyAsync(async () =>
+        {
+            Assert.False(Process.HasExited, "the host exited at start: " + Output);
+            try
+            {
+                using var response = await client.GetAsync("/api/health");
+                return response.StatusCode == HttpStatusCode.OK;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, "the host to answer");
+    }
+
+    public async Task KillAsync()
+    {
+        if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+        await Process.WaitForExitAsync();
+    }
+
+    public void Dispose()
+    {
+        if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+        Process.Dispose();
+    }
+
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Longhorn.Functions.sln"))) directory = directory.Parent;
+        Assert.NotNull(directory);
+        return directory.FullName;
+    }
+
+    /// <summary>The host's build output directory as the solution build left it beside this test assembly's configuration.</summary>
+    public static string OutputDirectory()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        return Path.Combine(RepositoryRoot(), "functions", "Longhorn.Functions", "bin", configuration, "net10.0");
+    }
+
+    public static string HostDll()
+    {
+        var dll = Path.Combine(OutputDirectory(), "Longhorn.Functions.dll");
+        Assert.True(File.Exists(dll), $"{dll} is not built");
+        return dll;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
