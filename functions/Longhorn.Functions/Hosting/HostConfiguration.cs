@@ -10,7 +10,7 @@ namespace Longhorn.Functions.Hosting;
 /// </summary>
 public static class HostConfiguration
 {
-    public const string RoutePrefixKey = "Host:RoutePrefix";
+    public const string RoutePrefixKey = Http.FunctionRoutes.PrefixKey;
     public const string PortKey = "Host:LocalHttpPort";
     public const string AddressKey = "Host:Address";
     public const int DefaultPort = 7071;

@@ -13,6 +13,12 @@ public static class WorkerHost
     public static IHost Build(string[] args)
     {
         var builder = FunctionsApplication.CreateBuilder(args);
+        // The Functions host reads host.json itself; the worker reads its route prefix too, for Location headers.
+        var hostJson = Path.Combine(AppContext.BaseDirectory, "host.json");
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = HostConfiguration.ReadHostJson(File.Exists(hostJson) ? hostJson : null),
+        });
         builder.ConfigureFunctionsWebApplication();
         builder.UseMiddleware<ProblemMiddleware>();
         builder.Services.AddLonghornFunctions(builder.Configuration);

@@ -9,11 +9,13 @@ public static class Answers
 {
     public static IResult Ok(object value) => Results.Json(value, Json.Options);
 
-    public static IResult Created(string location, object value) => Results.Json(value, Json.Options, statusCode: StatusCodes.Status201Created)
-        .WithLocation(location);
+    /// <summary>201 with the Location of the function route (under the host's route prefix) that reads what was made.</summary>
+    public static IResult Created(HttpRequest request, string route, object value) =>
+        Results.Json(value, Json.Options, statusCode: StatusCodes.Status201Created).WithLocation(FunctionRoutes.PathOf(request, route));
 
-    public static IResult Accepted(string location, object value) => Results.Json(value, Json.Options, statusCode: StatusCodes.Status202Accepted)
-        .WithLocation(location);
+    /// <summary>202 with the Location of the function route to poll.</summary>
+    public static IResult Accepted(HttpRequest request, string route, object value) =>
+        Results.Json(value, Json.Options, statusCode: StatusCodes.Status202Accepted).WithLocation(FunctionRoutes.PathOf(request, route));
 
     /// <summary>An optional non-negative integer query parameter; 400 naming it when malformed.</summary>
     public static long? QueryLong(HttpRequest request, string name)

@@ -13,7 +13,7 @@ public sealed class BackupFunctions(BackupService backups)
     {
         var body = await RequestBody.ReadAsync<BackupInput>(request, cancellationToken);
         var backup = await backups.CreateAsync(name, body.SnapshotName, body.Labels, body.BackupMode, cancellationToken);
-        return Answers.Accepted($"/api/backups/{backup.Name}", BackupView.From(backup));
+        return Answers.Accepted(request, $"backups/{backup.Name}", BackupView.From(backup));
     }
 
     [Function("ListBackups")]
@@ -31,7 +31,7 @@ public sealed class BackupFunctions(BackupService backups)
         CancellationToken cancellationToken)
     {
         var deleting = await backups.DeleteAsync(name, cancellationToken);
-        return deleting is null ? Results.NoContent() : Answers.Accepted($"/api/backups/{name}", BackupView.From(deleting));
+        return deleting is null ? Results.NoContent() : Answers.Accepted(request, $"backups/{name}", BackupView.From(deleting));
     }
 
     /// <summary>The body of POST volumes/{name}/backups.</summary>

@@ -31,13 +31,13 @@ public sealed class BackupTargetFunctions(BackupTargetService targets)
         };
         var (target, created) = await targets.PutAsync(name, spec, body.ResourceVersion, cancellationToken);
         var view = BackupTargetView.From(target);
-        return created ? Answers.Created($"/api/backuptargets/{name}", view) : Answers.Ok(view);
+        return created ? Answers.Created(request, $"backuptargets/{name}", view) : Answers.Ok(view);
     }
 
     [Function("SyncBackupTarget")]
     public async Task<IResult> SyncAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "backuptargets/{name}/sync")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
-        Answers.Accepted($"/api/backuptargets/{name}", BackupTargetView.From(await targets.RequestSyncAsync(name, cancellationToken)));
+        Answers.Accepted(request, $"backuptargets/{name}", BackupTargetView.From(await targets.RequestSyncAsync(name, cancellationToken)));
 
     [Function("PutSecret")]
     public async Task<IResult> PutSecretAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "secrets/{name}")] HttpRequest request, string name,

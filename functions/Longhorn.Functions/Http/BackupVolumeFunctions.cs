@@ -22,11 +22,11 @@ public sealed class BackupVolumeFunctions(BackupVolumeService backupVolumes)
         CancellationToken cancellationToken)
     {
         var deleting = await backupVolumes.DeleteAsync(name, cancellationToken);
-        return deleting is null ? Results.NoContent() : Answers.Accepted($"/api/backupvolumes/{name}", BackupVolumeView.From(deleting));
+        return deleting is null ? Results.NoContent() : Answers.Accepted(request, $"backupvolumes/{name}", BackupVolumeView.From(deleting));
     }
 
     [Function("SyncBackupVolume")]
     public async Task<IResult> SyncAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "backupvolumes/{name}/sync")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
-        Answers.Accepted($"/api/backupvolumes/{name}", BackupVolumeView.From(await backupVolumes.RequestSyncAsync(name, cancellationToken)));
+        Answers.Accepted(request, $"backupvolumes/{name}", BackupVolumeView.From(await backupVolumes.RequestSyncAsync(name, cancellationToken)));
 }

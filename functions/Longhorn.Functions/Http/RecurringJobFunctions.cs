@@ -16,7 +16,7 @@ public sealed class RecurringJobFunctions(RecurringJobService jobs)
     {
         var (job, _) = await jobs.SaveAsync(null, await RequestBody.ReadAsync<RecurringJobRequest>(request, cancellationToken), replace: false,
             cancellationToken);
-        return Answers.Created($"/api/recurringjobs/{job.Name}", RecurringJobView.From(job));
+        return Answers.Created(request, $"recurringjobs/{job.Name}", RecurringJobView.From(job));
     }
 
     [Function("GetRecurringJob")]
@@ -30,7 +30,7 @@ public sealed class RecurringJobFunctions(RecurringJobService jobs)
     {
         var (job, created) = await jobs.SaveAsync(name, await RequestBody.ReadAsync<RecurringJobRequest>(request, cancellationToken), replace: true,
             cancellationToken);
-        return created ? Answers.Created($"/api/recurringjobs/{job.Name}", RecurringJobView.From(job)) : Answers.Ok(RecurringJobView.From(job));
+        return created ? Answers.Created(request, $"recurringjobs/{job.Name}", RecurringJobView.From(job)) : Answers.Ok(RecurringJobView.From(job));
     }
 
     [Function("DeleteRecurringJob")]

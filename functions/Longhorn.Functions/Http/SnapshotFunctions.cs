@@ -13,7 +13,7 @@ public sealed class SnapshotFunctions(SnapshotService snapshots)
     {
         var body = await RequestBody.ReadAsync<SnapshotInput>(request, cancellationToken);
         var snapshot = await snapshots.CreateAsync(name, body.Name, body.Labels, cancellationToken);
-        return Answers.Created($"/api/volumes/{name}/snapshots/{snapshot.Name}", SnapshotView.From(snapshot));
+        return Answers.Created(request, $"volumes/{name}/snapshots/{snapshot.Name}", SnapshotView.From(snapshot));
     }
 
     [Function("ListSnapshots")]

@@ -14,7 +14,7 @@ public sealed class VolumeFunctions(VolumeService volumes)
     public async Task<IResult> CreateAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "volumes")] HttpRequest request, CancellationToken cancellationToken)
     {
         var volume = await volumes.CreateAsync(await RequestBody.ReadAsync<VolumeRequest>(request, cancellationToken), cancellationToken);
-        return Answers.Created($"/api/volumes/{volume.Name}", VolumeView.From(volume));
+        return Answers.Created(request, $"volumes/{volume.Name}", VolumeView.From(volume));
     }
 
     [Function("ListVolumes")]

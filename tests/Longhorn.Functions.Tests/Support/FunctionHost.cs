@@ -13,8 +13,11 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
     private readonly string _mountRoot;
     private readonly bool _ownsMountRoot;
 
-    public FunctionHost(ManualClock? clock = null, string? mountRoot = null)
+    private readonly Dictionary<string, string> _settings;
+
+    public FunctionHost(ManualClock? clock = null, string? mountRoot = null, Dictionary<string, string>? settings = null)
     {
+        _settings = settings ?? [];
         Clock = clock ?? ManualClock.AtHalfMinute();
         _dataDir = Directory.CreateTempSubdirectory("lh-host-").FullName;
         _ownsMountRoot = mountRoot is null;
@@ -34,6 +37,7 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
         builder.UseSetting("Longhorn:LockSettleTimeSeconds", "0");
         builder.UseSetting("Longhorn:RestoreRetryDelaySeconds", "0");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();
