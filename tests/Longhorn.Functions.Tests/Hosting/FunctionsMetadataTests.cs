@@ -72,13 +72,13 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public async Task The_started_program_lists_every_function_and_resolves_timer_schedules_from_settings()
+    public async Task Dotnet_run_starts_the_embedded_host_which_lists_every_function_and_resolves_timer_schedules_from_settings()
     {
         var dataDir = Directory.CreateTempSubdirectory("lh-listing-").FullName;
         var port = HostProcess.FreePort();
         try
         {
-            using var host = HostProcess.Start(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir],
+            using var host = HostProcess.StartWithDotnetRun(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir],
                 new Dictionary<string, string> { ["BackupTargetPollSchedule"] = "*/7 * * * * *" });
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             await host.WaitUntilHealthyAsync(client);

@@ -24,7 +24,16 @@ public sealed class HostProcess : IDisposable
     /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
     public string Output => string.Join('\n', _output);
 
-    public static HostProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts the built dll with dotnet, as a Functions host starts its worker.</summary>
+    public static HostProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start([HostDll(), .. arguments], environment);
+
+    /// <summary>Starts the program with the README's command (<c>dotnet run --project functions/Longhorn.Functions</c>), without building again.</summary>
+    public static HostProcess StartWithDotnetRun(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(["run", "--no-build", "-c", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name,
+            "--project", Path.Combine(RepositoryRoot(), "functions", "Longhorn.Functions"), "--", .. arguments], environment);
+
+    private static HostProcess Start(List<string> dotnetArguments, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -33,8 +42,7 @@ public sealed class HostProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(HostDll());
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var argument in dotnetArguments) start.ArgumentList.Add(argument);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         return new HostProcess(Process.Start(start)!);
     }
