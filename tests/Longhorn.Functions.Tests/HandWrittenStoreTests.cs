@@ -206,6 +206,25 @@ public sealed class HandWrittenStoreTests
     }
 
     [Fact]
+    public async Task Another_writers_in_progress_cfg_does_not_hold_up_deleting_its_backup_volume()
+    {
+        using var host = new FunctionHost();
+        var api = host.Api;
+        await TwoBackupsAsync(api);
+        // Go leaves its placeholder behind when a backup fails: it may stay in progress for ever.
+        var placeholder = new BackupConfig { Name = "backup-left", VolumeName = "vol", CompressionMethod = "lz4" };
+        WriteStoreFile(host, StorePaths.BackupConfig("vol", "backup-left"), System.Text.Encoding.UTF8.GetString(placeholder.ToJson()));
+        await SyncAsync(host);
+        Assert.Equal("InProgress", (string?)(await api.GetAsync("/api/backups/backup-left"))["state"]);
+
+        var name = ResourceNames.BackupVolume("vol", "default");
+        await api.SendAsync(HttpMethod.Delete, $"/api/backupvolumes/{name}", expect: HttpStatusCode.Accepted);
+        await Api.EventuallyAsync(async () => (await api.ListAsync("/api/backupvolumes")).Count == 0, "the backup volume to be deleted");
+        Assert.False(Directory.Exists(StoreFile(host, StorePaths.Volume("vol"))));
+        await Api.EventuallyAsync(async () => (await api.ListAsync("/api/backups")).Count == 0, "its backups to go");
+    }
+
+    [Fact]
     public async Task A_volume_folder_without_volume_cfg_keeps_its_error_and_still_shows_its_backups()
     {
         using var host = new FunctionHost();
