@@ -14,6 +14,12 @@ public sealed class BackupStoreNotFoundException : BackupStoreException
     public BackupStoreNotFoundException(string message, Exception inner) : base(message, inner) { }
 }
 
+/// <summary>The backup's cfg exists but has no CreatedTime yet: a backup still being written, here or by another writer.</summary>
+public sealed class BackupStoreInProgressException : BackupStoreException
+{
+    public BackupStoreInProgressException(string message) : base(message) { }
+}
+
 /// <summary>A store object exists but cannot be trusted: malformed JSON, wrong field types, or content that does not match its name.</summary>
 public sealed class BackupStoreCorruptException : BackupStoreException
 {

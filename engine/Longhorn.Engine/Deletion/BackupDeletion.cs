@@ -19,17 +19,25 @@ internal sealed class BackupDeletion(IBackupStoreDriver driver, BackupStoreOptio
     {
         Names.Validate(volumeName, "volume");
         Names.Validate(backupName, "backup");
-        // Checked before locking so a wrong volume name creates nothing in the store.
-        if (!await driver.FileExistsAsync(StorePaths.VolumeConfig(volumeName), cancellationToken).ConfigureAwait(false))
-            throw new BackupStoreNotFoundException($"backup volume {volumeName} not found in backupstore {driver.Url}");
+        // Checked before locking so a wrong volume or backup name creates nothing in the store.
         var configPath = StorePaths.BackupConfig(volumeName, backupName);
         if (!await driver.FileExistsAsync(configPath, cancellationToken).ConfigureAwait(false))
             throw new BackupStoreNotFoundException($"backup {backupName} of volume {volumeName} not found in backupstore {driver.Url}");
+        var volumeConfigPath = StorePaths.VolumeConfig(volumeName);
+        var hasVolumeConfig = await driver.FileExistsAsync(volumeConfigPath, cancellationToken).ConfigureAwait(false);
 
         await using var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.Deletion,
             options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
 
         await driver.RemoveAsync(configPath, cancellationToken).ConfigureAwait(false);
+        if (!hasVolumeConfig)
+        {
+            // The listing shows backups of a folder without volume.cfg, so deleting one removes it; without
+            // volume.cfg there is no block count to keep, and GC stays off as for any store it cannot trust.
+            var reason = $"cannot find {volumeConfigPath} in backupstore";
+            logger.LogInformation("Deleted backup {Backup} of volume {Volume}; block GC skipped: {Reason}", backupName, volumeName, reason);
+            return new BackupDeletionResult(0, reason);
+        }
 
         var volume = await StoreConfigs.LoadVolumeAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
         var lastCleared = volume.LastBackupName == backupName;

@@ -29,10 +29,39 @@ public sealed record BackupConfig
     public IReadOnlyList<BackupBlock> Blocks { get; init; } = [];
     public string SingleFilePath { get; init; } = "";
 
+    /// <summary>
+    /// How the cfg's own Name and VolumeName differed from its file name and folder when it was loaded (null when they
+    /// agree); never written back.
+    /// </summary>
+    public string? NameDisagreement { get; init; }
+
     public bool IsInProgress => CreatedTime.Length == 0;
 
     /// <summary>The block size recorded in <c>Parameters["backup-block-size"]</c>, 2 MiB when absent.</summary>
     public long BlockSize => BlockSizes.FromParameters(Parameters);
+
+    /// <summary>
+    /// This cfg named as its place in the store names it: Longhorn's listing takes backup names from
+    /// <c>backup_&lt;name&gt;.cfg</c> and volume names from folders without reading cfgs, so a cfg that lacks or
+    /// contradicts them (hand-written, copied from another volume) is still the backup its file says.
+    /// </summary>
+    internal BackupConfig NamedByFile(string volumeName, string backupName)
+    {
+        var parts = new List<string>(2);
+        if (Name.Length == 0) parts.Add("has no Name");
+        else if (Name != backupName) parts.Add($"names the backup {Name}");
+        if (VolumeName.Length == 0) parts.Add("has no VolumeName");
+        else if (VolumeName != volumeName) parts.Add($"names the volume {VolumeName}");
+        return this with
+        {
+            Name = backupName,
+            VolumeName = volumeName,
+            NameDisagreement = parts.Count == 0
+                ? null
+                : $"{StorePaths.BackupConfig(volumeName, backupName)} {string.Join(" and ", parts)}; " +
+                  $"it is backup {backupName} of volume {volumeName}, as its file name and folder say",
+        };
+    }
 
     public byte[] ToJson()
     {

@@ -38,13 +38,16 @@ internal static class StoreConfigs
         }
         if (!CompressionMethods.TryParse(volume.CompressionMethod, out _))
             throw new BackupStoreCorruptException($"{path}: unknown compression method {volume.CompressionMethod}");
+        // Named by its folder, as the listing names it: every later save then goes back to this folder.
         return volume with
         {
+            Name = volumeName,
             CompressionMethod = volume.CompressionMethod.Length == 0 ? "gzip" : volume.CompressionMethod,
             DataEngine = volume.DataEngine.Length == 0 ? "v1" : volume.DataEngine,
         };
     }
 
+    /// <summary>Loads a backup cfg named by its file and folder (see <see cref="BackupConfig.NamedByFile"/>).</summary>
     public static async Task<BackupConfig> LoadBackupAsync(IBackupStoreDriver driver, string volumeName, string backupName,
         CancellationToken cancellationToken)
     {
@@ -64,7 +67,7 @@ internal static class StoreConfigs
             var backup = BackupConfig.FromJson(bytes);
             if (backup.Blocks.Any(b => !BlockId.IsValid(b.BlockChecksum) || b.Offset < 0))
                 throw new FormatException("Blocks: an entry has an invalid block checksum or a negative offset");
-            return backup;
+            return backup.NamedByFile(volumeName, backupName);
         }
         catch (FormatException e)
         {

@@ -13,7 +13,11 @@ internal sealed class BackupInventory
     public Task<IReadOnlyList<string>> ListVolumeNamesAsync(CancellationToken cancellationToken) =>
         BlockListing.ListVolumeNamesAsync(_driver, cancellationToken);
 
-    /// <summary>Every volume (or only <paramref name="volumeName"/>) with its backup names unless <paramref name="volumeOnly"/>.</summary>
+    /// <summary>
+    /// Every volume (or only <paramref name="volumeName"/>) named by its folder, with its backups named by their cfg files
+    /// unless <paramref name="volumeOnly"/>; no cfg is read, so in-progress backups are listed too. A folder without
+    /// volume.cfg is listed with an error and still with its backups (spec §7).
+    /// </summary>
     public async Task<IReadOnlyList<VolumeListing>> ListAsync(string? volumeName, bool volumeOnly, CancellationToken cancellationToken)
     {
         IReadOnlyList<string> names;
@@ -27,15 +31,11 @@ internal sealed class BackupInventory
         foreach (var name in names)
         {
             var configPath = StorePaths.VolumeConfig(name);
-            if (!await _driver.FileExistsAsync(configPath, cancellationToken).ConfigureAwait(false))
-            {
-                if (volumeName is not null)
-                    throw new BackupStoreNotFoundException($"backup volume {volumeName} not found in backupstore {_driver.Url}");
-                result.Add(new VolumeListing(name, [], $"cannot find {configPath} in backupstore"));
-                continue;
-            }
+            var error = await _driver.FileExistsAsync(configPath, cancellationToken).ConfigureAwait(false)
+                ? null
+                : $"cannot find {configPath} in backupstore";
             var backups = volumeOnly ? [] : await StoreConfigs.ListBackupNamesAsync(_driver, name, cancellationToken).ConfigureAwait(false);
-            result.Add(new VolumeListing(name, backups, null));
+            result.Add(new VolumeListing(name, backups, error));
         }
         return result;
     }
@@ -55,7 +55,10 @@ internal sealed class BackupInventory
             v.BackingImageChecksum);
     }
 
-    /// <summary>A completed backup's info; an in-progress one is an error, as in Longhorn.</summary>
+    /// <summary>
+    /// A completed backup's info, named by its file and folder whatever its cfg says (a disagreement goes to
+    /// <see cref="BackupInfo.Messages"/>); an in-progress one is a <see cref="BackupStoreInProgressException"/>, as in Longhorn.
+    /// </summary>
     public async Task<BackupInfo> InspectBackupAsync(string volumeName, string backupName, CancellationToken cancellationToken)
     {
         Names.Validate(volumeName, "volume");
@@ -63,11 +66,16 @@ internal sealed class BackupInventory
         var volume = await StoreConfigs.LoadVolumeAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
         var b = await StoreConfigs.LoadBackupAsync(_driver, volumeName, backupName, cancellationToken).ConfigureAwait(false);
         if (b.IsInProgress)
-            throw new BackupStoreException($"backup {backupName} is still in progress");
-        return new BackupInfo(b.Name, BackupUrl.Encode(_driver.Url, volumeName, backupName), volumeName, b.SnapshotName,
+            throw new BackupStoreInProgressException($"backup {backupName} is still in progress");
+        return new BackupInfo(backupName, BackupUrl.Encode(_driver.Url, volumeName, backupName), volumeName, b.SnapshotName,
             b.SnapshotCreatedAt, b.CreatedTime, b.Size, b.Labels, b.Parameters, b.IsIncremental,
             b.CompressionMethod.Length == 0 ? "gzip" : b.CompressionMethod, b.NewlyUploadedDataSize, b.ReUploadedDataSize,
-            b.BlockSize, volume.Size, volume.CreatedTime);
+            b.BlockSize, volume.Size, volume.CreatedTime)
+        {
+            Messages = b.NameDisagreement is { } note
+                ? new Dictionary<string, string> { [BackupInfo.WarningMessage] = note }
+                : new Dictionary<string, string>(),
+        };
     }
 
     /// <summary>Head: the modification time of the backup cfg, or of volume.cfg when no backup is named.</summary>

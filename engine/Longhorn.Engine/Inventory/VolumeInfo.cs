@@ -33,7 +33,14 @@ public sealed record BackupInfo(
     long ReUploadedDataSize,
     long BlockSize,
     long VolumeSize,
-    string VolumeCreated);
+    string VolumeCreated)
+{
+    /// <summary>The <see cref="Messages"/> key of a note that the cfg's own names disagree with its file and folder.</summary>
+    public const string WarningMessage = "warning";
 
-/// <summary>One volume of a store listing: its backup names (cfgs are not read), or an error when volume.cfg is missing.</summary>
+    /// <summary>Longhorn's BackupInfo.Messages: what the reader noticed about the cfg (empty when nothing).</summary>
+    public IReadOnlyDictionary<string, string> Messages { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>One volume of a store listing: its backup names (cfgs are not read), and an error when volume.cfg is missing.</summary>
 public sealed record VolumeListing(string Name, IReadOnlyList<string> BackupNames, string? Error);

@@ -41,7 +41,8 @@ public sealed class WorkReconciler
                     .ConfigureAwait(false);
                 _work.Enqueue(WorkKind.CreateBackup, backup.Name);
             }
-            else if (backup.Status.State == BackupStates.InProgress)
+            // A pulled backup shown InProgress is another writer's: no worker of this control plane runs it.
+            else if (backup.Status.State == BackupStates.InProgress && backup.IsLocal)
             {
                 var message = backup.Status.OwnerID == _host.InstanceId
                     ? "the backup's worker stopped before it finished; back up again"

@@ -22,7 +22,7 @@ public static class BackupStatuses
             BackupCreatedAt = info.Created,
             Size = info.Size,
             Labels = labels,
-            Messages = new Dictionary<string, string>(),
+            Messages = new Dictionary<string, string>(info.Messages),
             VolumeName = info.VolumeName,
             VolumeSize = info.VolumeSize,
             VolumeCreated = info.VolumeCreated,

@@ -45,7 +45,9 @@ public sealed class BackupVolumeService
         var backupVolume = await GetAsync(name, cancellationToken).ConfigureAwait(false);
         var backups = await _store.ListAsync<Backup>(LabelSelector.Of((LonghornLabels.BackupTarget, backupVolume.Spec.BackupTargetName),
             (LonghornLabels.BackupVolume, backupVolume.Spec.VolumeName)), cancellationToken).ConfigureAwait(false);
-        if (backups.FirstOrDefault(b => b.Status.State is BackupStates.Pending or BackupStates.InProgress) is { } busy)
+        // Only this control plane's own backups wait here: another writer's (pulled InProgress, perhaps a placeholder
+        // its writer left behind) is kept apart by the store's locks, as in Longhorn.
+        if (backups.FirstOrDefault(b => b.IsLocal && b.Status.State is BackupStates.Pending or BackupStates.InProgress) is { } busy)
             throw ControlPlaneException.Conflict("name", $"backup {busy.Name} of volume {backupVolume.Spec.VolumeName} is {busy.Status.State}; delete the backup volume when it has finished");
         var deleting = await _store.DeleteAsync<BackupVolume>(name, cancellationToken).ConfigureAwait(false);
         if (deleting is not null) _work.Enqueue(WorkKind.DeleteBackupVolume, name);

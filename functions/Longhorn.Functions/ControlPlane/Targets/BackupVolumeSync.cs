@@ -67,10 +67,10 @@ public sealed class BackupVolumeSync
         // Read the cluster before the store: a local backup that completes in between is then still "in flight" here.
         var selector = LabelSelector.Of((LonghornLabels.BackupTarget, target.Name), (LonghornLabels.BackupVolume, volumeName));
         var cluster = await _store.ListAsync<Backup>(selector, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<string> remote;
+        VolumeListing listing;
         try
         {
-            remote = await backupStore.ListBackupNamesAsync(volumeName, cancellationToken).ConfigureAwait(false);
+            listing = (await backupStore.ListAsync(volumeName, cancellationToken: cancellationToken).ConfigureAwait(false)).Single();
         }
         catch (BackupStoreException e)
         {
@@ -97,29 +97,37 @@ public sealed class BackupVolumeSync
             synced.Add(backup);
         }
 
+        // Names come from the listing (file and folder names), never from a cfg, so a resource made here is one the
+        // next pass finds again instead of one it deletes as gone.
+        var remote = listing.BackupNames;
         var known = cluster.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
         var remoteSet = remote.ToHashSet(StringComparer.Ordinal);
         var changed = false;
         foreach (var name in remote.Where(n => !known.Contains(n)))
         {
-            BackupInfo info;
-            try
-            {
-                info = await backupStore.InspectBackupAsync(volumeName, name, cancellationToken).ConfigureAwait(false);
-            }
-            catch (BackupStoreException e)
-            {
-                _logger.LogInformation("Not pulling backup {Backup} of volume {Volume} yet: {Reason}", name, volumeName, e.Message);
+            if (await ReadAsync(target, backupStore, backupVolume, volumeName, name, listing.Error, now, cancellationToken).ConfigureAwait(false)
+                is not { } pulled)
                 continue;
-            }
             try
             {
-                await _store.CreateAsync(Pulled(target, backupVolume, info, now), cancellationToken).ConfigureAwait(false);
+                await _store.CreateAsync(pulled, cancellationToken).ConfigureAwait(false);
                 changed = true;
             }
             catch (ResourceConflictException)
             {
             }
+        }
+        // A pulled backup the store did not show complete is read again: another writer finishes, a volume.cfg comes back.
+        foreach (var backup in synced.Where(b => !b.IsDeleting && !b.IsLocal && b.Status.State != BackupStates.Completed && remoteSet.Contains(b.Name)))
+        {
+            if (await ReadAsync(target, backupStore, backupVolume, volumeName, backup.Name, listing.Error, now, cancellationToken).ConfigureAwait(false)
+                    is not { } read
+                || (read.Status.State == backup.Status.State && read.Status.Error == backup.Status.Error
+                    && SameMessages(read.Status.Messages, backup.Status.Messages)))
+                continue;
+            await _store.MutateAsync<Backup>(backup.Name, b => b.IsDeleting ? null : b with { Spec = read.Spec, Status = read.Status }, cancellationToken)
+                .ConfigureAwait(false);
+            changed = true;
         }
         foreach (var backup in synced.Where(b => !b.IsDeleting && !remoteSet.Contains(b.Name)))
         {
@@ -129,12 +137,54 @@ public sealed class BackupVolumeSync
             changed = true;
         }
 
-        await RefreshStatusAsync(target, backupStore, backupVolume, volumeName, changed, now, cancellationToken).ConfigureAwait(false);
+        await RefreshStatusAsync(target, backupStore, backupVolume, volumeName, listing.Error, changed, now, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RefreshStatusAsync(BackupTarget target, BackupStore backupStore, BackupVolume backupVolume, string volumeName,
-        bool changed, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The resource a backup listed in the store becomes: Completed from its cfg; InProgress while its cfg has no
+    /// CreatedTime (another writer's backup, or one not finished); Error when its cfg, or its folder's volume.cfg, cannot
+    /// be read. Null when the read failed in a way that may pass: the next sync tries again.
+    /// </summary>
+    private async Task<Backup?> ReadAsync(BackupTarget target, BackupStore backupStore, BackupVolume backupVolume, string volumeName, string name,
+        string? volumeError, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        try
+        {
+            var info = await backupStore.InspectBackupAsync(volumeName, name, cancellationToken).ConfigureAwait(false);
+            return Pulled(target, backupVolume, volumeName, name, info, now);
+        }
+        catch (BackupStoreInProgressException e)
+        {
+            return Unfinished(target, backupStore, backupVolume, volumeName, name, BackupStates.InProgress, "info",
+                $"{e.Message} in backup target {target.Name}: its cfg has no CreatedTime yet (another writer's backup, or one that never finished)",
+                now);
+        }
+        catch (BackupStoreException e) when (e is BackupStoreCorruptException || (volumeError is not null && e is BackupStoreNotFoundException))
+        {
+            return Unfinished(target, backupStore, backupVolume, volumeName, name, BackupStates.Error, "error", e.Message, now);
+        }
+        catch (BackupStoreException e)
+        {
+            _logger.LogInformation("Not pulling backup {Backup} of volume {Volume} yet: {Reason}", name, volumeName, e.Message);
+            return null;
+        }
+    }
+
+    private static bool SameMessages(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    private async Task RefreshStatusAsync(BackupTarget target, BackupStore backupStore, BackupVolume backupVolume, string volumeName,
+        string? volumeError, bool changed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (volumeError is not null)
+        {
+            // The folder has no volume.cfg: Longhorn's listing error is the backup volume's message.
+            await _store.MutateAsync<BackupVolume>(backupVolume.Name, b => b with
+            {
+                Status = b.Status with { Messages = new Dictionary<string, string> { ["error"] = volumeError }, LastSyncedAt = now },
+            }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         DateTimeOffset modified;
         VolumeInfo info;
         try
@@ -199,7 +249,7 @@ public sealed class BackupVolumeSync
         }
     }
 
-    private Backup Pulled(BackupTarget target, BackupVolume backupVolume, BackupInfo info, DateTimeOffset now)
+    private Backup Pulled(BackupTarget target, BackupVolume backupVolume, string volumeName, string name, BackupInfo info, DateTimeOffset now)
     {
         var labels = new Dictionary<string, string>(info.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         labels.Remove("VolumeRecurringJobInfo");
@@ -207,17 +257,7 @@ public sealed class BackupVolumeSync
         if (labels.TryGetValue(LonghornLabels.VolumeAccessMode, out var mode)) specLabels[LonghornLabels.VolumeAccessMode] = mode;
         return new Backup
         {
-            Metadata = new ObjectMeta
-            {
-                Name = info.Name,
-                Labels = new Dictionary<string, string>
-                {
-                    [LonghornLabels.BackupTarget] = target.Name,
-                    [LonghornLabels.BackupVolume] = info.VolumeName,
-                },
-                Finalizers = [LonghornLabels.Finalizer],
-                OwnerReferences = [backupVolume.AsOwner()],
-            },
+            Metadata = PulledMetadata(target, backupVolume, volumeName, name),
             Spec = new BackupSpec
             {
                 Labels = specLabels,
@@ -229,4 +269,34 @@ public sealed class BackupVolumeSync
             Status = BackupStatuses.FromStore(info, target.Name, _host.InstanceId, now),
         };
     }
+
+    /// <summary>A listed backup whose cfg gives no completed backup (yet): shown with its state and why.</summary>
+    private Backup Unfinished(BackupTarget target, BackupStore backupStore, BackupVolume backupVolume, string volumeName, string name, string state,
+        string messageKey, string message, DateTimeOffset now) => new()
+    {
+        Metadata = PulledMetadata(target, backupVolume, volumeName, name),
+        Status = new BackupStatus
+        {
+            OwnerID = _host.InstanceId,
+            State = state,
+            Error = state == BackupStates.Error ? message : "",
+            Url = backupStore.BackupUrlFor(volumeName, name),
+            Messages = new Dictionary<string, string> { [messageKey] = message },
+            VolumeName = volumeName,
+            LastSyncedAt = now,
+            BackupTargetName = target.Name,
+        },
+    };
+
+    private static ObjectMeta PulledMetadata(BackupTarget target, BackupVolume backupVolume, string volumeName, string name) => new()
+    {
+        Name = name,
+        Labels = new Dictionary<string, string>
+        {
+            [LonghornLabels.BackupTarget] = target.Name,
+            [LonghornLabels.BackupVolume] = volumeName,
+        },
+        Finalizers = [LonghornLabels.Finalizer],
+        OwnerReferences = [backupVolume.AsOwner()],
+    };
 }
