@@ -1,3 +1,4 @@
+using Longhorn.Functions.Cluster;
 using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.ControlPlane.Backups;
 using Longhorn.Functions.ControlPlane.RecurringJobs;
@@ -19,8 +20,9 @@ public static class FunctionAppServices
         services.Configure<LonghornOptions>(configuration.GetSection(LonghornOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<HostIdentity>();
-        services.AddSingleton<IResourceStore>(sp => new SqliteResourceStore(
+        services.AddSingleton(sp => new ObjectStore(
             sp.GetRequiredService<IOptions<LonghornOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IResourceStore>(sp => new SqliteResourceStore(sp.GetRequiredService<ObjectStore>()));
         services.AddSingleton<WorkQueue>();
         services.AddSingleton<LonghornSettings>();
         services.AddSingleton<ReplicaRegistry>();

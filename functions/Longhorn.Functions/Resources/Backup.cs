@@ -9,6 +9,7 @@ public sealed record Backup : Resource, IResourceKind
     public BackupStatus Status { get; init; } = new();
 
     /// <summary>Made by this control plane (it names a snapshot) rather than pulled from the store.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsLocal => Spec.SnapshotName.Length > 0;
 }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Longhorn.Functions.Resources;
 
 /// <summary>A Longhorn or Kubernetes object: kind, metadata, and the kind's spec and status.</summary>
@@ -9,8 +11,10 @@ public abstract record Resource
     public abstract string Kind { get; }
     public ObjectMeta Metadata { get; init; } = new();
 
+    [JsonIgnore]
     public string Name => Metadata.Name;
 
+    [JsonIgnore]
     public bool IsDeleting => Metadata.DeletionTimestamp is not null;
 
     internal Resource CopyWith(ObjectMeta metadata) => this with { Metadata = metadata };

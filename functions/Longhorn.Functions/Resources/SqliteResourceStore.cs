@@ -1,225 +1,120 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Longhorn.Functions.Cluster;
 using Longhorn.Functions.Hosting;
-using Microsoft.Data.Sqlite;
 
 namespace Longhorn.Functions.Resources;
 
 /// <summary>
-/// The embedded resource store: one SQLite file, one row per object (JSON) plus a label table for selectors.
-/// resourceVersion is a store-wide counter, so every write of any object gets a new, larger version.
+/// The control plane's typed view of the cluster's object store (SQLite): each record reads its kind's JSON and writes
+/// back only the fields it models, so fields it does not know (set through the Kubernetes API) survive its updates.
 /// </summary>
-public sealed class SqliteResourceStore : IResourceStore
+public sealed class SqliteResourceStore(ObjectStore objects) : IResourceStore
 {
-    private readonly string _connectionString;
-    private readonly TimeProvider _time;
-
-    public SqliteResourceStore(string databasePath, TimeProvider time)
+    public SqliteResourceStore(string databasePath, TimeProvider time) : this(new ObjectStore(databasePath, time))
     {
-        _time = time;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
-        using var connection = Open();
-        Execute(connection, null, """
-            PRAGMA journal_mode=WAL;
-            CREATE TABLE IF NOT EXISTS resources (kind TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL, json TEXT NOT NULL,
-                PRIMARY KEY (kind, name));
-            CREATE TABLE IF NOT EXISTS labels (kind TEXT NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
-                PRIMARY KEY (kind, name, key));
-            CREATE INDEX IF NOT EXISTS labels_by_key ON labels (kind, key, value);
-            CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 0), version INTEGER NOT NULL);
-            INSERT OR IGNORE INTO counter (id, version) VALUES (0, 0);
-            """);
     }
 
-    public Task<T?> GetAsync<T>(string name, CancellationToken cancellationToken) where T : Resource, IResourceKind
+    public ObjectStore Objects => objects;
+
+    public async Task<T?> GetAsync<T>(string name, CancellationToken cancellationToken) where T : Resource, IResourceKind
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var connection = Open();
-        return Task.FromResult(Read<T>(connection, null, name));
+        var item = await objects.GetAsync(KindOf<T>(), ObjectMeta.LonghornNamespace, name, cancellationToken).ConfigureAwait(false);
+        return item is null ? null : FromJson<T>(item);
     }
 
-    public Task<IReadOnlyList<T>> ListAsync<T>(LabelSelector? selector, CancellationToken cancellationToken) where T : Resource, IResourceKind
+    public async Task<IReadOnlyList<T>> ListAsync<T>(LabelSelector? selector, CancellationToken cancellationToken) where T : Resource, IResourceKind
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT json FROM resources r WHERE r.kind = $kind");
-        command.Parameters.AddWithValue("$kind", T.KindName);
-        var i = 0;
-        foreach (var requirement in selector?.Requirements ?? [])
+        var kind = KindOf<T>();
+        var page = await objects.ListAsync(kind, kind.Namespaced ? ObjectMeta.LonghornNamespace : null, selector, null, 0, null, cancellationToken)
+            .ConfigureAwait(false);
+        return page.Items.Select(FromJson<T>).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<T> CreateAsync<T>(T resource, CancellationToken cancellationToken) where T : Resource, IResourceKind
+    {
+        var item = ToJson(resource);
+        try
         {
-            var key = "$k" + i.ToString(CultureInfo.InvariantCulture);
-            var value = "$v" + i.ToString(CultureInfo.InvariantCulture);
-            i++;
-            command.Parameters.AddWithValue(key, requirement.Key);
-            const string label = "SELECT 1 FROM labels l WHERE l.kind = r.kind AND l.name = r.name AND l.key = ";
-            sql.Append(requirement.Operator switch
-            {
-                LabelOperator.Equals => $" AND EXISTS ({label}{key} AND l.value = {value})",
-                LabelOperator.NotEquals => $" AND NOT EXISTS ({label}{key} AND l.value = {value})",
-                LabelOperator.Exists => $" AND EXISTS ({label}{key})",
-                _ => $" AND NOT EXISTS ({label}{key})",
-            });
-            if (requirement.Operator is LabelOperator.Equals or LabelOperator.NotEquals)
-                command.Parameters.AddWithValue(value, requirement.Value);
+            return FromJson<T>(await objects.CreateAsync(KindOf<T>(), item, cancellationToken).ConfigureAwait(false));
         }
-        sql.Append(" ORDER BY r.name");
-        command.CommandText = sql.ToString();
-        var result = new List<T>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read()) result.Add(Deserialize<T>(reader.GetString(0)));
-        return Task.FromResult<IReadOnlyList<T>>(result);
-    }
-
-    public Task<T> CreateAsync<T>(T resource, CancellationToken cancellationToken) where T : Resource, IResourceKind
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        if (Read<T>(connection, transaction, resource.Name) is not null)
+        catch (ObjectStoreException e) when (e.Reason == "AlreadyExists")
+        {
             throw new ResourceConflictException($"{T.KindName} {resource.Name} already exists");
-        var version = NextVersion(connection, transaction);
-        var stored = resource.WithMetadata(resource.Metadata with
-        {
-            Namespace = resource.Metadata.Namespace.Length == 0 ? ObjectMeta.LonghornNamespace : resource.Metadata.Namespace,
-            Uid = Guid.NewGuid().ToString(),
-            ResourceVersion = version.ToString(CultureInfo.InvariantCulture),
-            CreationTimestamp = _time.GetUtcNow(),
-            DeletionTimestamp = null,
-        });
-        Write(connection, transaction, stored, version, insert: true);
-        transaction.Commit();
-        return Task.FromResult(stored);
+        }
     }
 
-    public Task<T?> UpdateAsync<T>(T resource, CancellationToken cancellationToken) where T : Resource, IResourceKind
+    public async Task<T?> UpdateAsync<T>(T resource, CancellationToken cancellationToken) where T : Resource, IResourceKind
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        var current = Read<T>(connection, transaction, resource.Name) ?? throw new ResourceNotFoundException(T.KindName, resource.Name);
-        if (resource.Metadata.ResourceVersion.Length > 0 && resource.Metadata.ResourceVersion != current.Metadata.ResourceVersion)
+        var kind = KindOf<T>();
+        var current = await objects.GetAsync(kind, ObjectMeta.LonghornNamespace, resource.Name, cancellationToken).ConfigureAwait(false)
+                      ?? throw new ResourceNotFoundException(T.KindName, resource.Name);
+        Overlay(current, ToJson(resource), Json.Options.GetTypeInfo(typeof(T)));
+        try
+        {
+            var stored = await objects.UpdateAsync(kind, current, cancellationToken).ConfigureAwait(false);
+            return stored is null ? null : FromJson<T>(stored);
+        }
+        catch (ObjectStoreException e) when (e.Reason == "Conflict")
+        {
             throw new ResourceConflictException(
-                $"the object has been modified: {T.KindName} {resource.Name} is at resourceVersion {current.Metadata.ResourceVersion}, " +
-                $"not {resource.Metadata.ResourceVersion}; read it again and retry");
-        T? result;
-        if (current.IsDeleting && resource.Metadata.Finalizers.Count == 0)
-        {
-            Remove(connection, transaction, T.KindName, resource.Name);
-            result = null;
+                $"the object has been modified: {T.KindName} {resource.Name} is no longer at resourceVersion {resource.Metadata.ResourceVersion}; read it again and retry");
         }
-        else
+        catch (ObjectStoreException e) when (e.Reason == "NotFound")
         {
-            var version = NextVersion(connection, transaction);
-            // uid, creation and deletion timestamps belong to the store, not to the writer.
-            result = resource.WithMetadata(resource.Metadata with
+            throw new ResourceNotFoundException(T.KindName, resource.Name);
+        }
+    }
+
+    public async Task<T?> DeleteAsync<T>(string name, CancellationToken cancellationToken) where T : Resource, IResourceKind
+    {
+        try
+        {
+            var item = await objects.DeleteAsync(KindOf<T>(), ObjectMeta.LonghornNamespace, name, cancellationToken).ConfigureAwait(false);
+            return item is null ? null : FromJson<T>(item);
+        }
+        catch (ObjectStoreException e) when (e.Reason == "NotFound")
+        {
+            throw new ResourceNotFoundException(T.KindName, name);
+        }
+    }
+
+    public static ApiKind KindOf<T>() where T : IResourceKind => ApiKinds.ByKind(T.KindName);
+
+    public static T FromJson<T>(JsonObject item) where T : Resource =>
+        item.Deserialize<T>(Json.Options) ?? throw new InvalidDataException($"stored {typeof(T).Name} is null");
+
+    private static JsonObject ToJson<T>(T resource) where T : Resource
+    {
+        var item = JsonSerializer.SerializeToNode(resource, Json.Options)!.AsObject();
+        var metadata = ObjectStore.MetadataOf(item);
+        if (!KindOfType(resource).Namespaced) metadata.Remove("namespace");
+        else if (string.IsNullOrEmpty(ObjectStore.Meta(item, "namespace"))) metadata["namespace"] = ObjectMeta.LonghornNamespace;
+        return item;
+    }
+
+    private static ApiKind KindOfType(Resource resource) => ApiKinds.ByKind(resource.Kind);
+
+    /// <summary>
+    /// Writes the typed object's fields over the stored JSON: each property the record declares is replaced (or removed when
+    /// null), nested records are merged the same way, and keys the record does not declare are kept.
+    /// </summary>
+    private static void Overlay(JsonObject stored, JsonObject typed, JsonTypeInfo info)
+    {
+        foreach (var property in info.Properties)
+        {
+            if (property.Get is null) continue;
+            var value = typed[property.Name];
+            if (value is null)
             {
-                Namespace = current.Metadata.Namespace,
-                Uid = current.Metadata.Uid,
-                CreationTimestamp = current.Metadata.CreationTimestamp,
-                DeletionTimestamp = current.Metadata.DeletionTimestamp,
-                ResourceVersion = version.ToString(CultureInfo.InvariantCulture),
-            });
-            Write(connection, transaction, result, version, insert: false);
-        }
-        transaction.Commit();
-        return Task.FromResult(result);
-    }
-
-    public Task<T?> DeleteAsync<T>(string name, CancellationToken cancellationToken) where T : Resource, IResourceKind
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        var current = Read<T>(connection, transaction, name) ?? throw new ResourceNotFoundException(T.KindName, name);
-        T? result = null;
-        if (current.Metadata.Finalizers.Count == 0) Remove(connection, transaction, T.KindName, name);
-        else if (current.IsDeleting) result = current;
-        else
-        {
-            var version = NextVersion(connection, transaction);
-            result = current.WithMetadata(current.Metadata with
-            {
-                DeletionTimestamp = _time.GetUtcNow(),
-                ResourceVersion = version.ToString(CultureInfo.InvariantCulture),
-            });
-            Write(connection, transaction, result, version, insert: false);
-        }
-        transaction.Commit();
-        return Task.FromResult(result);
-    }
-
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
-
-    private static T? Read<T>(SqliteConnection connection, SqliteTransaction? transaction, string name) where T : Resource, IResourceKind
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT json FROM resources WHERE kind = $kind AND name = $name";
-        command.Parameters.AddWithValue("$kind", T.KindName);
-        command.Parameters.AddWithValue("$name", name);
-        return command.ExecuteScalar() is string json ? Deserialize<T>(json) : null;
-    }
-
-    private static void Write<T>(SqliteConnection connection, SqliteTransaction transaction, T resource, long version, bool insert)
-        where T : Resource, IResourceKind
-    {
-        using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = insert
-                ? "INSERT INTO resources (kind, name, version, json) VALUES ($kind, $name, $version, $json)"
-                : "UPDATE resources SET version = $version, json = $json WHERE kind = $kind AND name = $name";
-            command.Parameters.AddWithValue("$kind", T.KindName);
-            command.Parameters.AddWithValue("$name", resource.Name);
-            command.Parameters.AddWithValue("$version", version);
-            command.Parameters.AddWithValue("$json", JsonSerializer.Serialize(resource, Json.Options));
-            command.ExecuteNonQuery();
-        }
-        Execute(connection, transaction, "DELETE FROM labels WHERE kind = $kind AND name = $name", ("$kind", T.KindName), ("$name", resource.Name));
-        foreach (var (key, value) in resource.Metadata.Labels)
-        {
-            Execute(connection, transaction, "INSERT INTO labels (kind, name, key, value) VALUES ($kind, $name, $key, $value)",
-                ("$kind", T.KindName), ("$name", resource.Name), ("$key", key), ("$value", value));
+                stored.Remove(property.Name);
+                continue;
+            }
+            var propertyInfo = Json.Options.GetTypeInfo(property.PropertyType);
+            if (propertyInfo.Kind == JsonTypeInfoKind.Object && value is JsonObject nested && stored[property.Name] is JsonObject existing)
+                Overlay(existing, nested, propertyInfo);
+            else stored[property.Name] = value.DeepClone();
         }
     }
-
-    private static void Remove(SqliteConnection connection, SqliteTransaction transaction, string kind, string name)
-    {
-        Execute(connection, transaction, "DELETE FROM resources WHERE kind = $kind AND name = $name", ("$kind", kind), ("$name", name));
-        Execute(connection, transaction, "DELETE FROM labels WHERE kind = $kind AND name = $name", ("$kind", kind), ("$name", name));
-    }
-
-    private static long NextVersion(SqliteConnection connection, SqliteTransaction transaction)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "UPDATE counter SET version = version + 1 WHERE id = 0 RETURNING version";
-        return (long)command.ExecuteScalar()!;
-    }
-
-    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        command.ExecuteNonQuery();
-    }
-
-    private static T Deserialize<T>(string json) where T : Resource =>
-        JsonSerializer.Deserialize<T>(json, Json.Options) ?? throw new InvalidDataException($"stored {typeof(T).Name} is null");
 }

@@ -1,0 +1,434 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Longhorn.Functions.Resources;
+using Microsoft.Data.Sqlite;
+
+namespace Longhorn.Functions.Cluster;
+
+/// <summary>
+/// The cluster's objects as Kubernetes JSON in one SQLite file: one row per object keyed by kind, namespace and name, a label
+/// table for selectors, and one store-wide resourceVersion counter. Every write is also published to watchers, in order.
+/// Both the typed resource store (the control plane's view) and the Kubernetes API read and write through it.
+/// </summary>
+public sealed class ObjectStore
+{
+    /// <summary>How many recent changes a watch can resume from; older resourceVersions get 410 Gone.</summary>
+    private const int HistoryLength = 4096;
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private readonly object _gate = new();
+    private readonly LinkedList<ObjectEvent> _history = new();
+    private readonly List<Channel<ObjectEvent>> _watchers = [];
+
+    public ObjectStore(string databasePath, TimeProvider time)
+    {
+        _time = time;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        using var connection = Open();
+        Execute(connection, null, """
+            PRAGMA journal_mode=WAL;
+            CREATE TABLE IF NOT EXISTS objects (kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL,
+                json TEXT NOT NULL, PRIMARY KEY (kind, namespace, name));
+            CREATE TABLE IF NOT EXISTS object_labels (kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL,
+                value TEXT NOT NULL, PRIMARY KEY (kind, namespace, name, key));
+            CREATE INDEX IF NOT EXISTS object_labels_by_key ON object_labels (kind, key, value);
+            CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 0), version INTEGER NOT NULL);
+            INSERT OR IGNORE INTO counter (id, version) VALUES (0, 0);
+            """);
+        MigrateFromResourcesTable(connection);
+        CurrentVersion = ReadCounter(connection);
+    }
+
+    /// <summary>The resourceVersion of the latest write (what a list reports).</summary>
+    public long CurrentVersion { get; private set; }
+
+    public Task<JsonObject?> GetAsync(ApiKind kind, string @namespace, string name, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = Open();
+        return Task.FromResult(Read(connection, null, kind, NamespaceOf(kind, @namespace), name));
+    }
+
+    /// <summary>
+    /// The kind's objects in one namespace (or all when null), ordered by namespace and name, matching the label selector
+    /// and field selector, at most <paramref name="limit"/> (0: all) after the continue key.
+    /// </summary>
+    public Task<ObjectPage> ListAsync(ApiKind kind, string? @namespace, LabelSelector? labels, FieldSelector? fields, int limit,
+        string? continueAfter, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var sql = new StringBuilder("SELECT json, namespace, name FROM objects r WHERE r.kind = $kind");
+        command.Parameters.AddWithValue("$kind", kind.Kind);
+        if (@namespace is not null && kind.Namespaced)
+        {
+            sql.Append(" AND r.namespace = $namespace");
+            command.Parameters.AddWithValue("$namespace", @namespace);
+        }
+        if (continueAfter is { Length: > 0 })
+        {
+            var (afterNamespace, afterName) = ContinueToken.Decode(continueAfter);
+            sql.Append(" AND (r.namespace > $afterNs OR (r.namespace = $afterNs AND r.name > $afterName))");
+            command.Parameters.AddWithValue("$afterNs", afterNamespace);
+            command.Parameters.AddWithValue("$afterName", afterName);
+        }
+        var i = 0;
+        foreach (var requirement in labels?.Requirements ?? [])
+        {
+            var key = "$k" + i.ToString(CultureInfo.InvariantCulture);
+            var value = "$v" + i.ToString(CultureInfo.InvariantCulture);
+            i++;
+            command.Parameters.AddWithValue(key, requirement.Key);
+            const string label = "SELECT 1 FROM object_labels l WHERE l.kind = r.kind AND l.namespace = r.namespace AND l.name = r.name AND l.key = ";
+            sql.Append(requirement.Operator switch
+            {
+                LabelOperator.Equals => $" AND EXISTS ({label}{key} AND l.value = {value})",
+                LabelOperator.NotEquals => $" AND NOT EXISTS ({label}{key} AND l.value = {value})",
+                LabelOperator.In => $" AND EXISTS ({label}{key} AND l.value IN (SELECT value FROM json_each({value})))",
+                LabelOperator.NotIn => $" AND NOT EXISTS ({label}{key} AND l.value IN (SELECT value FROM json_each({value})))",
+                LabelOperator.Exists => $" AND EXISTS ({label}{key})",
+                _ => $" AND NOT EXISTS ({label}{key})",
+            });
+            if (requirement.Operator is LabelOperator.Equals or LabelOperator.NotEquals) command.Parameters.AddWithValue(value, requirement.Value);
+            if (requirement.Operator is LabelOperator.In or LabelOperator.NotIn)
+                command.Parameters.AddWithValue(value, JsonSerializer.Serialize(requirement.Values));
+        }
+        sql.Append(" ORDER BY r.namespace, r.name");
+        command.CommandText = sql.ToString();
+        var items = new List<JsonObject>();
+        string? next = null;
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var item = (JsonObject)JsonNode.Parse(reader.GetString(0))!;
+                if (fields is not null && !fields.Matches(item)) continue;
+                if (limit > 0 && items.Count == limit)
+                {
+                    var last = items[^1];
+                    next = ContinueToken.Encode(Meta(last, "namespace") ?? "", Meta(last, "name") ?? "");
+                    break;
+                }
+                items.Add(item);
+            }
+        }
+        var version = ReadCounter(connection, transaction);
+        transaction.Commit();
+        return Task.FromResult(new ObjectPage(items, version, next));
+    }
+
+    /// <summary>Stores a new object, assigning uid, resourceVersion, creationTimestamp (and a name from generateName).</summary>
+    public Task<JsonObject> CreateAsync(ApiKind kind, JsonObject item, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var metadata = MetadataOf(item);
+        var @namespace = NamespaceOf(kind, Meta(item, "namespace") ?? "");
+        ObjectEvent change;
+        using (var connection = Open())
+        using (var transaction = connection.BeginTransaction())
+        {
+            var name = Meta(item, "name") ?? "";
+            if (name.Length == 0 && Meta(item, "generateName") is { Length: > 0 } prefix)
+            {
+                do name = prefix + RandomSuffix();
+                while (Read(connection, transaction, kind, @namespace, name) is not null);
+            }
+            if (Read(connection, transaction, kind, @namespace, name) is not null) throw ObjectStoreException.AlreadyExists(kind, name);
+            var version = NextVersion(connection, transaction);
+            metadata["name"] = name;
+            if (kind.Namespaced) metadata["namespace"] = @namespace;
+            else metadata.Remove("namespace");
+            metadata["uid"] = Guid.NewGuid().ToString();
+            metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+            metadata["creationTimestamp"] = Timestamp(_time.GetUtcNow());
+            metadata.Remove("deletionTimestamp");
+            item["apiVersion"] = kind.ApiVersion;
+            item["kind"] = kind.Kind;
+            Write(connection, transaction, kind, @namespace, name, item, version, insert: true);
+            transaction.Commit();
+            change = new ObjectEvent(WatchEventType.Added, kind, item.DeepClone().AsObject(), version);
+        }
+        Publish(change);
+        return Task.FromResult(item);
+    }
+
+    /// <summary>
+    /// Replaces the object if its resourceVersion is current (or not given); an object being deleted whose last finalizer
+    /// goes is removed (null). The store keeps uid, creation and deletion timestamps.
+    /// </summary>
+    public Task<JsonObject?> UpdateAsync(ApiKind kind, JsonObject item, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var @namespace = NamespaceOf(kind, Meta(item, "namespace") ?? "");
+        var name = Meta(item, "name") ?? "";
+        ObjectEvent change;
+        JsonObject? result;
+        using (var connection = Open())
+        using (var transaction = connection.BeginTransaction())
+        {
+            var current = Read(connection, transaction, kind, @namespace, name) ?? throw ObjectStoreException.NotFound(kind, name);
+            var wanted = Meta(item, "resourceVersion") ?? "";
+            var have = Meta(current, "resourceVersion") ?? "";
+            if (wanted.Length > 0 && wanted != have) throw ObjectStoreException.Conflict(kind, name);
+            var metadata = MetadataOf(item);
+            var currentMeta = MetadataOf(current);
+            var deleting = currentMeta["deletionTimestamp"] is not null;
+            var version = NextVersion(connection, transaction);
+            if (deleting && (metadata["finalizers"] is not JsonArray finalizers || finalizers.Count == 0))
+            {
+                Remove(connection, transaction, kind, @namespace, name);
+                transaction.Commit();
+                currentMeta["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+                change = new ObjectEvent(WatchEventType.Deleted, kind, current, version);
+                result = null;
+            }
+            else
+            {
+                foreach (var key in new[] { "uid", "creationTimestamp", "deletionTimestamp", "namespace", "generateName" })
+                {
+                    if (currentMeta[key] is { } kept) metadata[key] = kept.DeepClone();
+                    else metadata.Remove(key);
+                }
+                metadata["name"] = name;
+                metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+                item["apiVersion"] = kind.ApiVersion;
+                item["kind"] = kind.Kind;
+                Write(connection, transaction, kind, @namespace, name, item, version, insert: false);
+                transaction.Commit();
+                change = new ObjectEvent(WatchEventType.Modified, kind, item.DeepClone().AsObject(), version);
+                result = item;
+            }
+        }
+        Publish(change);
+        return Task.FromResult(result);
+    }
+
+    /// <summary>Deletes the object, or marks it deleting while finalizers remain (returned); null when it is gone.</summary>
+    public Task<JsonObject?> DeleteAsync(ApiKind kind, string @namespace, string name, CancellationToken cancellationToken, string? precondition = null)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        @namespace = NamespaceOf(kind, @namespace);
+        ObjectEvent? change = null;
+        JsonObject? result;
+        using (var connection = Open())
+        using (var transaction = connection.BeginTransaction())
+        {
+            var current = Read(connection, transaction, kind, @namespace, name) ?? throw ObjectStoreException.NotFound(kind, name);
+            var metadata = MetadataOf(current);
+            if (precondition is { Length: > 0 } && precondition != Meta(current, "resourceVersion")) throw ObjectStoreException.Conflict(kind, name);
+            var hasFinalizers = metadata["finalizers"] is JsonArray { Count: > 0 };
+            if (!hasFinalizers)
+            {
+                var version = NextVersion(connection, transaction);
+                Remove(connection, transaction, kind, @namespace, name);
+                metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+                change = new ObjectEvent(WatchEventType.Deleted, kind, current, version);
+                result = null;
+            }
+            else if (metadata["deletionTimestamp"] is not null) result = current;
+            else
+            {
+                var version = NextVersion(connection, transaction);
+                metadata["deletionTimestamp"] = Timestamp(_time.GetUtcNow());
+                metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+                Write(connection, transaction, kind, @namespace, name, current, version, insert: false);
+                change = new ObjectEvent(WatchEventType.Modified, kind, current.DeepClone().AsObject(), version);
+                result = current;
+            }
+            transaction.Commit();
+        }
+        if (change is not null) Publish(change);
+        return Task.FromResult(result);
+    }
+
+    /// <summary>
+    /// Changes after <paramref name="afterVersion"/> of every kind, in order, as they happen; the history is replayed first.
+    /// Throws <see cref="ObjectStoreException"/> (Gone) when that version is older than the history kept.
+    /// </summary>
+    public ChannelReader<ObjectEvent> Watch(long afterVersion, CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateUnbounded<ObjectEvent>(new UnboundedChannelOptions { SingleReader = true });
+        lock (_gate)
+        {
+            if (_history.First is { } oldest && afterVersion < oldest.Value.Version - 1 && afterVersion < CurrentVersion)
+                throw ObjectStoreException.Gone(afterVersion);
+            foreach (var past in _history.Where(e => e.Version > afterVersion)) channel.Writer.TryWrite(past);
+            _watchers.Add(channel);
+        }
+        cancellationToken.Register(() =>
+        {
+            lock (_gate) _watchers.Remove(channel);
+            channel.Writer.TryComplete();
+        });
+        return channel.Reader;
+    }
+
+    public static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+
+    public static JsonObject MetadataOf(JsonObject item) => item["metadata"] as JsonObject ?? (JsonObject)(item["metadata"] = new JsonObject());
+
+    public static string? Meta(JsonObject item, string key) => item["metadata"]?[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static string NamespaceOf(ApiKind kind, string @namespace) => kind.Namespaced ? (@namespace.Length == 0 ? "default" : @namespace) : "";
+
+    private void Publish(ObjectEvent change)
+    {
+        lock (_gate)
+        {
+            CurrentVersion = Math.Max(CurrentVersion, change.Version);
+            _history.AddLast(change);
+            while (_history.Count > HistoryLength) _history.RemoveFirst();
+            foreach (var watcher in _watchers) watcher.Writer.TryWrite(change);
+        }
+    }
+
+    private static string RandomSuffix()
+    {
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        return string.Create(5, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = alphabet[System.Security.Cryptography.RandomNumberGenerator.GetInt32(alphabet.Length)];
+        });
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>Databases of earlier versions kept typed resources in <c>resources</c>, all in longhorn-system; move them over once.</summary>
+    private static void MigrateFromResourcesTable(SqliteConnection connection)
+    {
+        using var check = connection.CreateCommand();
+        check.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'resources'";
+        if ((long)check.ExecuteScalar()! == 0) return;
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, transaction, """
+            INSERT OR IGNORE INTO objects (kind, namespace, name, version, json)
+                SELECT kind, CASE kind WHEN 'StorageClass' THEN '' ELSE 'longhorn-system' END, name, version, json FROM resources;
+            INSERT OR IGNORE INTO object_labels (kind, namespace, name, key, value)
+                SELECT kind, CASE kind WHEN 'StorageClass' THEN '' ELSE 'longhorn-system' END, name, key, value FROM labels;
+            DROP TABLE resources;
+            DROP TABLE IF EXISTS labels;
+            """);
+        transaction.Commit();
+    }
+
+    private static JsonObject? Read(SqliteConnection connection, SqliteTransaction? transaction, ApiKind kind, string @namespace, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT json FROM objects WHERE kind = $kind AND namespace = $namespace AND name = $name";
+        command.Parameters.AddWithValue("$kind", kind.Kind);
+        command.Parameters.AddWithValue("$namespace", @namespace);
+        command.Parameters.AddWithValue("$name", name);
+        return command.ExecuteScalar() is string json ? (JsonObject)JsonNode.Parse(json)! : null;
+    }
+
+    private static void Write(SqliteConnection connection, SqliteTransaction transaction, ApiKind kind, string @namespace, string name,
+        JsonObject item, long version, bool insert)
+    {
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = insert
+                ? "INSERT INTO objects (kind, namespace, name, version, json) VALUES ($kind, $namespace, $name, $version, $json)"
+                : "UPDATE objects SET version = $version, json = $json WHERE kind = $kind AND namespace = $namespace AND name = $name";
+            command.Parameters.AddWithValue("$kind", kind.Kind);
+            command.Parameters.AddWithValue("$namespace", @namespace);
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$version", version);
+            command.Parameters.AddWithValue("$json", item.ToJsonString());
+            command.ExecuteNonQuery();
+        }
+        Execute(connection, transaction, "DELETE FROM object_labels WHERE kind = $kind AND namespace = $namespace AND name = $name",
+            ("$kind", kind.Kind), ("$namespace", @namespace), ("$name", name));
+        if (item["metadata"]?["labels"] is not JsonObject labels) return;
+        foreach (var (key, value) in labels)
+        {
+            Execute(connection, transaction, "INSERT INTO object_labels (kind, namespace, name, key, value) VALUES ($kind, $namespace, $name, $key, $value)",
+                ("$kind", kind.Kind), ("$namespace", @namespace), ("$name", name), ("$key", key), ("$value", value?.ToString() ?? ""));
+        }
+    }
+
+    private static void Remove(SqliteConnection connection, SqliteTransaction transaction, ApiKind kind, string @namespace, string name)
+    {
+        Execute(connection, transaction, "DELETE FROM objects WHERE kind = $kind AND namespace = $namespace AND name = $name",
+            ("$kind", kind.Kind), ("$namespace", @namespace), ("$name", name));
+        Execute(connection, transaction, "DELETE FROM object_labels WHERE kind = $kind AND namespace = $namespace AND name = $name",
+            ("$kind", kind.Kind), ("$namespace", @namespace), ("$name", name));
+    }
+
+    private static long NextVersion(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "UPDATE counter SET version = version + 1 WHERE id = 0 RETURNING version";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static long ReadCounter(SqliteConnection connection, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT version FROM counter WHERE id = 0";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>One page of a list: the items, the resourceVersion the list was read at, and the continue token of the next page.</summary>
+public sealed record ObjectPage(IReadOnlyList<JsonObject> Items, long ResourceVersion, string? Continue);
+
+public enum WatchEventType
+{
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// <summary>A change to one object, as a watch reports it.</summary>
+public sealed record ObjectEvent(WatchEventType Type, ApiKind Kind, JsonObject Object, long Version);
+
+/// <summary>The opaque continue token of a paged list: the last key returned.</summary>
+public static class ContinueToken
+{
+    public static string Encode(string @namespace, string name) => Convert.ToBase64String(Encoding.UTF8.GetBytes(@namespace + "\n" + name));
+
+    public static (string Namespace, string Name) Decode(string token)
+    {
+        try
+        {
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\n', 2);
+            if (parts.Length == 2) return (parts[0], parts[1]);
+        }
+        catch (FormatException)
+        {
+        }
+        throw ObjectStoreException.Invalid("continue", $"the continue token {token} is not one this server gave");
+    }
+}
