@@ -1,3 +1,5 @@
+using Longhorn.Functions.Kubernetes;
+
 namespace Longhorn.Functions.Hosting;
 
 /// <summary>
@@ -14,6 +16,11 @@ public static class EmbeddedHost
         builder.Services.AddSingleton(catalog);
         builder.Services.AddLonghornFunctions(builder.Configuration);
         builder.Services.AddHostedService<TimerFunctionHost>();
+        // The Kubernetes API is the embedded host's: under the Azure Functions host there is no second port to serve it on.
+        builder.Services.AddSingleton<KubernetesApi>();
+        builder.Services.AddSingleton<IAdmission, SecretAdmission>();
+        builder.Services.AddSingleton<KubernetesApiHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<KubernetesApiHost>());
 
         var app = builder.Build();
         var configuration = app.Configuration;
@@ -25,6 +32,8 @@ public static class EmbeddedHost
         {
             var address = app.Urls.Count > 0 ? app.Urls.First() : "http://localhost";
             Console.WriteLine(FunctionListing.Format(catalog, address, routePrefix, configuration, keys));
+            var kubernetes = app.Services.GetRequiredService<KubernetesApiHost>();
+            Console.WriteLine($"Kubernetes API: {kubernetes.Url}\n\texport KUBECONFIG={kubernetes.KubeconfigPath}\n");
         });
         return app;
     }

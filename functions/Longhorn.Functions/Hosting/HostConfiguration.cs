@@ -86,6 +86,7 @@ public static class HostConfiguration
         {
             if (args[i] == "--port") values[PortKey] = args[i + 1];
             else if (args[i] == "--host") values[AddressKey] = args[i + 1];
+            else if (args[i] == "--k8s-port") values["Host:KubernetesPort"] = args[i + 1];
             else if (args[i] == "--data-dir") values[$"{LonghornOptions.Section}:DataDir"] = args[i + 1];
         }
         return values;

@@ -37,6 +37,8 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
         builder.UseSetting("Longhorn:LockSettleTimeSeconds", "0");
         builder.UseSetting("Longhorn:RestoreRetryDelaySeconds", "0");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Each in-process host serves its Kubernetes API on a free port, so hosts in parallel tests never collide.
+        builder.UseSetting("Host:KubernetesPort", "0");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
