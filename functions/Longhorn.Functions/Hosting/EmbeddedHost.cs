@@ -19,6 +19,9 @@ public static class EmbeddedHost
         // The Kubernetes API is the embedded host's: under the Azure Functions host there is no second port to serve it on.
         builder.Services.AddSingleton<KubernetesApi>();
         builder.Services.AddSingleton<IAdmission, SecretAdmission>();
+        builder.Services.AddSingleton<IControlPlaneKind, RecurringJobKind>();
+        builder.Services.AddSingleton<IControlPlaneKind, VolumeKind>();
+        builder.Services.AddSingleton<IControlPlaneKind, BackupKind>();
         builder.Services.AddSingleton<KubernetesApiHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<KubernetesApiHost>());
 

@@ -91,6 +91,18 @@ public static class Discovery
         };
     }
 
+    /// <summary>
+    /// The OpenAPI v2 document kubectl falls back to for client-side validation (of kinds the v3 documents do not know):
+    /// an empty document, so unknown kinds reach kubectl's own "no matches for kind" answer. kubectl asks for it as
+    /// gnostic protobuf only; this is that encoding of <c>{swagger: "2.0", info: {title, version}}</c>.
+    /// </summary>
+    public static byte[] OpenApiV2Protobuf()
+    {
+        static byte[] Field(int number, byte[] value) => [(byte)((number << 3) | 2), (byte)value.Length, .. value];
+        var info = Field(1, Encoding.UTF8.GetBytes("Longhorn.Functions")).Concat(Field(2, Encoding.UTF8.GetBytes("v1.32.0"))).ToArray();
+        return [.. Field(1, Encoding.UTF8.GetBytes("2.0")), .. Field(2, info)];
+    }
+
     /// <summary>The OpenAPI v3 root: one document per group-version, addressed relative to the server (clients add their base path).</summary>
     public static JsonObject OpenApiRoot()
     {

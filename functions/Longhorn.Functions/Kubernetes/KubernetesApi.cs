@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Longhorn.Functions.Cluster;
+using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.Resources;
 
 namespace Longhorn.Functions.Kubernetes;
@@ -12,7 +13,8 @@ namespace Longhorn.Functions.Kubernetes;
 /// create, update, patch and delete (finalizers, propagation, the status subresource), with the API server's Status
 /// errors. The control plane reads and writes the same objects through its typed view, so each side sees the other's writes.
 /// </summary>
-public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> admissions, TimeProvider time, ILogger<KubernetesApi> logger)
+public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> admissions, IEnumerable<IControlPlaneKind> controlPlaneKinds,
+    TimeProvider time, ILogger<KubernetesApi> logger)
 {
     public const string PathPrefix = "/k8s";
     private const long MaxBodyBytes = 3 * 1024 * 1024;
@@ -55,6 +57,12 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
     private static async Task<bool> TryDiscoveryAsync(HttpContext context, string[] s, string serverAddress)
     {
         if (!HttpMethods.IsGet(context.Request.Method)) return false;
+        if (s is ["openapi", "v2"])
+        {
+            context.Response.ContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+            await context.Response.Body.WriteAsync(Discovery.OpenApiV2Protobuf());
+            return true;
+        }
         JsonObject? answer = s switch
         {
             ["version"] => Discovery.Version(),
@@ -241,7 +249,13 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
             await WriteObjectAsync(context, 201, route, item);
             return;
         }
-        var created = await objects.CreateAsync(route.Kind, item, cancellationToken).ConfigureAwait(false);
+        JsonObject created;
+        if (ControlPlaneKind(route.Kind) is { } handler)
+        {
+            await ThroughControlPlaneAsync(() => handler.CreateAsync(item, cancellationToken));
+            created = await GetRequiredAsync(route with { Name = ObjectStore.Meta(item, "name") }, cancellationToken);
+        }
+        else created = await objects.CreateAsync(route.Kind, item, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Created {Kind} {Namespace}/{Name} through the Kubernetes API", route.Kind.Kind, ObjectStore.Meta(created, "namespace"), ObjectStore.Meta(created, "name"));
         await WriteObjectAsync(context, 201, route, created);
     }
@@ -321,7 +335,12 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
         JsonObject? remaining;
         try
         {
-            remaining = await objects.DeleteAsync(route.Kind, route.Namespace ?? "", route.Name!, cancellationToken, precondition);
+            if (ControlPlaneKind(route.Kind) is { } handler)
+            {
+                await ThroughControlPlaneAsync(() => handler.DeleteAsync(route.Name!, cancellationToken));
+                remaining = await objects.GetAsync(route.Kind, route.Namespace ?? "", route.Name!, cancellationToken);
+            }
+            else remaining = await objects.DeleteAsync(route.Kind, route.Namespace ?? "", route.Name!, cancellationToken, precondition);
         }
         catch (ObjectStoreException e)
         {
@@ -388,6 +407,26 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
         }
     }
 
+    private IControlPlaneKind? ControlPlaneKind(ApiKind kind) => controlPlaneKinds.FirstOrDefault(k => k.Kind == kind);
+
+    /// <summary>The control plane's refusals come back as Longhorn's admission webhook answers them.</summary>
+    private static async Task ThroughControlPlaneAsync(Func<Task> action)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (ControlPlaneException e)
+        {
+            var code = e.Problem == Problem.TooManyRequests ? 429 : e.Problem == Problem.NotFound ? 404 : 400;
+            throw new ApiStatusException(code, code == 404 ? "NotFound" : "BadRequest", $"admission webhook \"validator.longhorn.io\" denied the request: {e.Message}");
+        }
+        catch (ResourceConflictException e)
+        {
+            throw new ApiStatusException(409, "AlreadyExists", e.Message);
+        }
+    }
+
     private async Task RequireNamespaceAsync(string @namespace, CancellationToken cancellationToken)
     {
         if (await objects.GetAsync(ApiKinds.Namespace, "", @namespace, cancellationToken) is null)
@@ -403,6 +442,9 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
 
     private async Task<JsonObject> ReadBodyAsync(HttpContext context, ApiRoute route)
     {
+        var contentType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim();
+        if (contentType is not ("application/json" or "application/yaml" or "*/*" or ""))
+            throw new ApiStatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml ({contentType})");
         var text = await ReadTextAsync(context);
         JsonObject item;
         try
