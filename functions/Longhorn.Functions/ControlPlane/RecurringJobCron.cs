@@ -1,7 +1,7 @@
 using System.Globalization;
 using NCrontab;
 
-namespace Longhorn.Functions.ControlPlane.RecurringJobs;
+namespace Longhorn.Functions.ControlPlane;
 
 /// <summary>A recurring job's schedule as robfig/cron's ParseStandard reads it: 5 fields, <c>@hourly</c>-style descriptors, or <c>@every 1h</c>.</summary>
 public sealed class RecurringJobCron

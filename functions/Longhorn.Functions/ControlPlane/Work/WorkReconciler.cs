@@ -1,83 +1,67 @@
-using Longhorn.Functions.ControlPlane.Work;
 using Longhorn.Functions.Resources;
 
-namespace Longhorn.Functions.ControlPlane;
+namespace Longhorn.Functions.ControlPlane.Work;
 
 /// <summary>
 /// Finds work whose worker is gone (the host crashed or restarted, or an item was lost) and resumes it or fails it
 /// with a message, so that nothing stays Pending, InProgress or Deleting forever.
 /// </summary>
-public sealed class WorkReconciler
+public sealed class WorkReconciler(IResourceStore store, WorkQueue work, HostIdentity host, TimeProvider time, ILogger<WorkReconciler> logger)
 {
-    private readonly IResourceStore _store;
-    private readonly WorkQueue _work;
-    private readonly HostIdentity _host;
-    private readonly TimeProvider _time;
-    private readonly ILogger<WorkReconciler> _logger;
-
-    public WorkReconciler(IResourceStore store, WorkQueue work, HostIdentity host, TimeProvider time, ILogger<WorkReconciler> logger)
-    {
-        _store = store;
-        _work = work;
-        _host = host;
-        _time = time;
-        _logger = logger;
-    }
-
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        foreach (var backup in await _store.ListAsync<Backup>(null, cancellationToken).ConfigureAwait(false))
+        foreach (var backup in await store.ListAsync<Backup>(null, cancellationToken).ConfigureAwait(false))
         {
             if (backup.IsDeleting)
             {
-                if (!_work.IsActive(WorkKind.DeleteBackup, backup.Name)) _work.Enqueue(WorkKind.DeleteBackup, backup.Name);
+                if (!work.IsActive(WorkKind.DeleteBackup, backup.Name)) work.Enqueue(WorkKind.DeleteBackup, backup.Name);
                 continue;
             }
-            if (_work.IsActive(WorkKind.CreateBackup, backup.Name)) continue;
+            if (work.IsActive(WorkKind.CreateBackup, backup.Name)) continue;
             if (backup.Status.State is BackupStates.New or BackupStates.Pending && backup.IsLocal)
             {
-                _logger.LogInformation("Resuming backup {Backup} ({State}, owner {Owner})", backup.Name, backup.Status.State, backup.Status.OwnerID);
-                await _store.MutateAsync<Backup>(backup.Name, b => b with { Status = b.Status with { OwnerID = _host.InstanceId } }, cancellationToken)
+                logger.LogInformation("Resuming backup {Backup} ({State}, owner {Owner})", backup.Name, backup.Status.State, backup.Status.OwnerID);
+                await store.MutateAsync<Backup>(backup.Name, b => b with { Status = b.Status with { OwnerID = host.InstanceId } }, cancellationToken)
                     .ConfigureAwait(false);
-                _work.Enqueue(WorkKind.CreateBackup, backup.Name);
+                work.Enqueue(WorkKind.CreateBackup, backup.Name);
             }
             else if (backup.Status.State == BackupStates.InProgress)
             {
-                var message = backup.Status.OwnerID == _host.InstanceId
+                var message = backup.Status.OwnerID == host.InstanceId
                     ? "the backup's worker stopped before it finished; back up again"
                     : $"the backup was interrupted: host {backup.Status.OwnerID} that ran it stopped before it finished; back up again";
-                _logger.LogWarning("Backup {Backup} has no worker: {Reason}", backup.Name, message);
-                await _store.MutateAsync<Backup>(backup.Name, b => b.Status.State != BackupStates.InProgress ? null : b with
+                logger.LogWarning("Backup {Backup} has no worker: {Reason}", backup.Name, message);
+                await store.MutateAsync<Backup>(backup.Name, b => b.Status.State != BackupStates.InProgress ? null : b with
                 {
                     Status = b.Status with
                     {
-                        State = BackupStates.Error, Error = message, Messages = new Dictionary<string, string> { ["error"] = message },
-                        LastSyncedAt = _time.GetUtcNow(),
+                        State = BackupStates.Error, Error = message, Messages = new Dictionary<string, string> { [BackupMessages.Error] = message },
+                        LastSyncedAt = time.GetUtcNow(),
                     },
                 }, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        foreach (var volume in await _store.ListAsync<Volume>(null, cancellationToken).ConfigureAwait(false))
+        foreach (var volume in await store.ListAsync<Volume>(null, cancellationToken).ConfigureAwait(false))
         {
-            if (volume.IsDeleting || !volume.Status.RestoreRequired || _work.IsActive(WorkKind.Restore, volume.Name)) continue;
+            if (volume.IsDeleting || !volume.Status.RestoreRequired || work.IsActive(WorkKind.Restore, volume.Name)) continue;
             if (volume.Status.RestoreStatus is { State: "pending" or "in_progress" } || volume.Spec.Standby)
             {
-                _logger.LogInformation("Resuming the restore of volume {Volume}", volume.Name);
-                _work.Enqueue(WorkKind.Restore, volume.Name);
+                logger.LogInformation("Resuming the restore of volume {Volume}", volume.Name);
+                work.Enqueue(WorkKind.Restore, volume.Name);
             }
         }
 
-        foreach (var backupVolume in await _store.ListAsync<BackupVolume>(null, cancellationToken).ConfigureAwait(false))
+        foreach (var backupVolume in await store.ListAsync<BackupVolume>(null, cancellationToken).ConfigureAwait(false))
         {
-            if (backupVolume.IsDeleting && !_work.IsActive(WorkKind.DeleteBackupVolume, backupVolume.Name))
-                _work.Enqueue(WorkKind.DeleteBackupVolume, backupVolume.Name);
+            if (backupVolume.IsDeleting && !work.IsActive(WorkKind.DeleteBackupVolume, backupVolume.Name))
+                work.Enqueue(WorkKind.DeleteBackupVolume, backupVolume.Name);
         }
 
-        foreach (var target in await _store.ListAsync<BackupTarget>(null, cancellationToken).ConfigureAwait(false))
+        foreach (var target in await store.ListAsync<BackupTarget>(null, cancellationToken).ConfigureAwait(false))
         {
             if (target.Spec.SyncRequestedAt is { } asked && (target.Status.LastSyncedAt is not { } synced || asked > synced) && target.Status.Available)
-                _work.Enqueue(WorkKind.SyncBackupTarget, target.Name);
+                work.Enqueue(WorkKind.SyncBackupTarget, target.Name);
         }
     }
 }
