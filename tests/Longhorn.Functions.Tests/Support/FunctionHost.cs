@@ -13,8 +13,12 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
     private readonly string _mountRoot;
     private readonly bool _ownsMountRoot;
 
-    public FunctionHost(ManualClock? clock = null, string? mountRoot = null)
+    private readonly Action<IServiceCollection>? _services;
+
+    /// <param name="services">Test-only changes to the host's services (a failing collaborator, a log capture).</param>
+    public FunctionHost(ManualClock? clock = null, string? mountRoot = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         Clock = clock ?? ManualClock.AtHalfMinute();
         _dataDir = Directory.CreateTempSubdirectory("lh-host-").FullName;
         _ownsMountRoot = mountRoot is null;
@@ -38,6 +42,7 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            _services?.Invoke(services);
         });
     }
 
