@@ -11,6 +11,7 @@ public sealed class RecurringJobScheduler(IResourceStore store, RecurringJobRunn
     ILogger<RecurringJobScheduler> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _checked = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Cron, DateTimeOffset Next)> _due = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
 
@@ -27,7 +28,11 @@ public sealed class RecurringJobScheduler(IResourceStore store, RecurringJobRunn
             var since = _checked.GetValueOrDefault(job.Name, Max(host.StartedAt, job.Metadata.CreationTimestamp ?? host.StartedAt));
             _checked[job.Name] = now;
             var cron = RecurringJobCron.TryParse(job.Spec.Cron, out _);
-            if (cron is null || !cron.IsDue(since, now)) continue;
+            if (cron is null) continue;
+            // The next occurrence is kept between ticks, so @every counts from the last run, not from the last tick.
+            var due = _due.TryGetValue(job.Name, out var known) && known.Cron == job.Spec.Cron ? known.Next : cron.Next(since);
+            _due[job.Name] = (job.Spec.Cron, due > now ? due : cron.Next(now));
+            if (due > now) continue;
             if (_running.TryGetValue(job.Name, out var run) && !run.IsCompleted)
             {
                 logger.LogInformation("Recurring job {Job} is due but its last run is still going; skipped", job.Name);
