@@ -91,7 +91,7 @@ public sealed class BackupCreation(IResourceStore store, ReplicaRegistry replica
         catch (Exception e)
         {
             // A bug: the backup must not look like a routine failure, and the worker pool logs the stack.
-            await progress.DrainAsync().ConfigureAwait(false);
+            // Not drained first: late progress writes only apply while InProgress, and a faulted recorder must not hide this error.
             await FailAsync(name, $"internal error: {e.GetType().Name}: {e.Message}; the host log has the stack", internalError: true).ConfigureAwait(false);
             throw;
         }

@@ -48,9 +48,15 @@ public sealed class ProgressRecorder(Func<int, Task> write) : IProgress<int>
             {
                 await write(target).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (ExpectedFailure.Is(e))
             {
                 // Progress is advisory; the final state write reports the outcome.
+            }
+            catch
+            {
+                // A bug stops the recorder and faults DrainAsync, so it surfaces instead of vanishing.
+                lock (_gate) _running = false;
+                throw;
             }
             lock (_gate) _written = target;
         }
