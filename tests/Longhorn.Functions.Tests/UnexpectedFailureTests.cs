@@ -49,6 +49,34 @@ public sealed class UnexpectedFailureTests
     }
 
     [Fact]
+    public async Task A_bug_in_a_restore_is_logged_with_its_stack_and_marked_as_an_internal_error()
+    {
+        var logs = new CapturedLogs();
+        FailingResourceStore? store = null;
+        using var host = new FunctionHost(services: services =>
+        {
+            services.RemoveAll<IResourceStore>();
+            services.AddSingleton<IResourceStore>(sp => store = new FailingResourceStore(new SqliteResourceStore(
+                sp.GetRequiredService<IOptions<LonghornOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>())));
+            services.AddSingleton<ILoggerProvider>(logs);
+        });
+        var api = host.Api;
+        await api.WaitForSyncAsync();
+        await api.CreateVolumeAsync(new { name = "vol1", size = 8L * 1024 * 1024 });
+        var backup = await api.BackupAsync("vol1");
+        store!.FailReadsOf(SettingDefinitions.RestoreConcurrentLimit, () => new InvalidOperationException("Sequence contains no elements"));
+
+        await api.CreateVolumeAsync(new { name = "vol2", fromBackup = (string)backup["url"]! });
+
+        var failed = await api.WaitAsync("/api/volumes/vol2", v => (string?)v["restoreStatus"]?["state"] == "error", "the restore to stop");
+        Assert.StartsWith("internal error: InvalidOperationException: Sequence contains no elements", (string?)failed["restoreStatus"]!["error"]);
+        await Api.EventuallyAsync(() => Task.FromResult(logs.Entries.Any(e => e.Level == LogLevel.Error)), "the worker to log the failure");
+        var logged = Assert.Single(logs.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains("vol2", logged.Message);
+        Assert.Contains(nameof(Longhorn.Functions.ControlPlane.Volumes.RestoreWorker), logged.Exception!.StackTrace);
+    }
+
+    [Fact]
     public async Task An_expected_failure_in_a_backup_stays_a_routine_error_state()
     {
         var logs = new CapturedLogs();
