@@ -8,6 +8,7 @@ using Longhorn.Engine.Format;
 using Longhorn.Engine.Locks;
 using Longhorn.Engine.Restores;
 using Longhorn.Engine.Store;
+using Longhorn.Engine.Store.S3;
 using Longhorn.Simulator.Replicas;
 
 namespace Longhorn.Benchmarks;
@@ -81,7 +82,7 @@ public static class ChildTasks
         var credentials = new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINTS" }
             .Where(k => Environment.GetEnvironmentVariable(k) is not null)
             .ToDictionary(k => k, k => Environment.GetEnvironmentVariable(k)!);
-        return new BackupStore(new BackupStoreDrivers().Create(storeDirectoryOrUrl, credentials), Options(checksum));
+        return new BackupStore(new BackupStoreDrivers().AddS3().Create(storeDirectoryOrUrl, credentials), Options(checksum));
     }
 
     private static async Task<Measurement> BackupAsync(string replicaPath, string storeDirectory, string snapshot, bool checksum)

@@ -1,3 +1,4 @@
+using Longhorn.Functions.ControlPlane.Work;
 using System.Net;
 using System.Text.Json.Nodes;
 using Longhorn.Engine.Format;

@@ -1,4 +1,5 @@
 using System.Net;
+using Longhorn.Engine.Store.S3;
 using Longhorn.Functions.Tests.Support;
 using Longhorn.Simulator.S3;
 
@@ -51,7 +52,7 @@ public sealed class S3TargetTests : IAsyncLifetime
         Assert.StartsWith($"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/?backup=", (string)backup["url"]!);
 
         // The objects are in the bucket under the target's prefix, with Longhorn's keys.
-        var driver = new Longhorn.Engine.Store.BackupStoreDrivers().Create($"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/", Credentials);
+        var driver = new Longhorn.Engine.Store.BackupStoreDrivers().AddS3().Create($"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/", Credentials);
         Assert.True(await driver.FileExistsAsync("backupstore/volumes/01/9c/vol1/volume.cfg", CancellationToken.None));
 
         await api.CreateVolumeAsync(new { name = "vol1-back", fromBackup = (string)backup["url"]! });

@@ -7,7 +7,7 @@ namespace Longhorn.Engine.Blocks;
 /// Compresses and decompresses block objects with one worker's reusable buffers and LZ4 context.
 /// Not thread-safe: each pipeline worker owns one.
 /// </summary>
-public sealed class BlockCodec : IDisposable
+internal sealed class BlockCodec : IDisposable
 {
     private readonly int _blockSize;
     private byte[] _output;

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Longhorn.Engine.Blocks;
 
 /// <summary>A block's id: the first 64 lowercase hex digits of SHA-512 over its uncompressed bytes.</summary>
-public static class BlockId
+internal static class BlockId
 {
     public const int Length = 64;
 

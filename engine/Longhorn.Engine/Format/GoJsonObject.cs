@@ -7,7 +7,7 @@ namespace Longhorn.Engine.Format;
 /// Reads a JSON object as tolerantly as Go's decoder: keys match case-insensitively (the last one wins),
 /// unknown keys are ignored, and missing keys or nulls read as zero values. Wrong types throw <see cref="FormatException"/>.
 /// </summary>
-public sealed class GoJsonObject
+internal sealed class GoJsonObject
 {
     private readonly Dictionary<string, JsonElement> _fields = new(StringComparer.OrdinalIgnoreCase);
 

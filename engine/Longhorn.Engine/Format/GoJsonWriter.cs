@@ -7,7 +7,7 @@ namespace Longhorn.Engine.Format;
 /// Writes compact JSON byte-identical to Go's encoding/json: fields in the order written, map keys sorted,
 /// and Go's string escaping (&lt; &gt; &amp; U+2028 U+2029 as \u escapes, other non-ASCII raw).
 /// </summary>
-public sealed class GoJsonWriter
+internal sealed class GoJsonWriter
 {
     private readonly StringBuilder _text = new();
     private bool _needComma;

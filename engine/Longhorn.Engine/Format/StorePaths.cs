@@ -4,7 +4,7 @@ using System.Text;
 namespace Longhorn.Engine.Format;
 
 /// <summary>Longhorn's object layout under <c>backupstore/</c> (spec §2): volume dirs by SHA-512 of the name, blocks by id.</summary>
-public static class StorePaths
+internal static class StorePaths
 {
     public const string Root = "backupstore";
     public const string VolumesDirectory = "backupstore/volumes";

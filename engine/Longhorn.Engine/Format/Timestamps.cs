@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Longhorn.Engine.Format;
 
 /// <summary>Go's <c>time.Now().UTC().Format(time.RFC3339)</c>: second precision with a Z suffix.</summary>
-public static class Timestamps
+internal static class Timestamps
 {
     public static string Format(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

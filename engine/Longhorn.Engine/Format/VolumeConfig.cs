@@ -1,7 +1,7 @@
 namespace Longhorn.Engine.Format;
 
 /// <summary>A backup volume's <c>volume.cfg</c> (backupstore.go <c>Volume</c>, spec §3.1).</summary>
-public sealed record VolumeConfig
+internal sealed record VolumeConfig
 {
     public required string Name { get; init; }
     public long Size { get; init; }

@@ -8,7 +8,7 @@ namespace Longhorn.Engine.Locks;
 /// A lock file on a backup volume (lock.go): written, left to settle, checked against the other live locks by
 /// Longhorn's priority order, then marked acquired and refreshed until disposed. Conflicts fail at once.
 /// </summary>
-public sealed class BackupStoreLock : IAsyncDisposable
+internal sealed class BackupStoreLock : IAsyncDisposable
 {
     private readonly IBackupStoreDriver _driver;
     private readonly ILogger _logger;

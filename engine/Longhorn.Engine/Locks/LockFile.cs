@@ -3,7 +3,7 @@ using Longhorn.Engine.Format;
 namespace Longhorn.Engine.Locks;
 
 /// <summary>The content of <c>locks/lock-&lt;16hex&gt;.lck</c> (lock.go <c>FileLock</c>, exported fields only).</summary>
-public sealed record LockFile(string Name, LockType Type, bool Acquired)
+internal sealed record LockFile(string Name, LockType Type, bool Acquired)
 {
     public byte[] ToJson() => new GoJsonWriter()
         .BeginObject()

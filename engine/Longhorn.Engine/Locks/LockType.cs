@@ -1,7 +1,7 @@
 namespace Longhorn.Engine.Locks;
 
 /// <summary>Longhorn's lock types: backups and restores share type 1 and coexist; deletion (2) excludes them.</summary>
-public enum LockType
+internal enum LockType
 {
     Untyped = 0,
     BackupOrRestore = 1,

@@ -1,7 +1,3 @@
-using Longhorn.Engine.Store.S3;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Longhorn.Engine.Store;
 
 /// <summary>Settings for turning backup target URLs into drivers.</summary>
@@ -9,12 +5,12 @@ public sealed record BackupStoreDriverOptions
 {
     /// <summary>Where <c>nfs://</c> and <c>cifs://</c> targets are "mounted"; Longhorn uses /var/lib/longhorn-backupstore-mounts.</summary>
     public string MountRoot { get; init; } = "/var/lib/longhorn-backupstore-mounts";
-
-    /// <summary>Retries, timeouts and part sizes of <c>s3://</c> targets.</summary>
-    public S3DriverOptions S3 { get; init; } = new();
 }
 
-/// <summary>Creates the driver for a target URL by scheme (Longhorn's GetBackupStoreDriver).</summary>
+/// <summary>
+/// Creates the driver for a target URL by scheme (Longhorn's GetBackupStoreDriver): vfs, nfs and cifs built in; other
+/// schemes are registered by the program that composes the drivers (<c>AddS3</c> for s3).
+/// </summary>
 public sealed class BackupStoreDrivers
 {
     /// <summary>Creates a driver for one scheme from the parsed URL and the target's credential values.</summary>
@@ -22,18 +18,17 @@ public sealed class BackupStoreDrivers
 
     private readonly Dictionary<string, Factory> _factories = new(StringComparer.Ordinal);
 
-    public BackupStoreDrivers(BackupStoreDriverOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
+    public BackupStoreDrivers(BackupStoreDriverOptions? options = null)
     {
         Options = options ?? new BackupStoreDriverOptions();
         _factories["vfs"] = (u, raw, _) => CreateVfs(u, raw);
         _factories["nfs"] = (u, raw, _) => CreateNfs(u, raw);
         _factories["cifs"] = (u, raw, _) => CreateCifs(u, raw);
-        S3Driver.Register(this, Options.S3, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
     }
 
     public BackupStoreDriverOptions Options { get; }
 
-    /// <summary>Adds or replaces the factory of a scheme (the S3 driver registers <c>s3</c>).</summary>
+    /// <summary>Adds or replaces the factory of a scheme (<c>AddS3</c> registers <c>s3</c>).</summary>
     public void Register(string scheme, Factory factory) => _factories[scheme] = factory;
 
     /// <summary>Wraps every driver the scheme's factory creates (fault injection, recording).</summary>

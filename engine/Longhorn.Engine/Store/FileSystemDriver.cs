@@ -6,7 +6,7 @@ namespace Longhorn.Engine.Store;
 /// The driver for <c>vfs://</c>, and for <c>nfs://</c> and <c>cifs://</c> once mapped to their mount directory
 /// (Longhorn's fsops): writes go to <c>&lt;dst&gt;.tmp.&lt;unix ns&gt;</c> and are renamed into place.
 /// </summary>
-public sealed class FileSystemDriver : IBackupStoreDriver
+internal sealed class FileSystemDriver : IBackupStoreDriver
 {
     private const int MaxPrunedParents = 10;
     private readonly string _root;

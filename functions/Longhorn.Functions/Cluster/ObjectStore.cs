@@ -217,8 +217,74 @@ public sealed class ObjectStore
         return Task.FromResult(result);
     }
 
-    /// <summary>Deletes the object, or marks it deleting while finalizers remain (returned); null when it is gone.</summary>
-    public Task<JsonObject?> DeleteAsync(ApiKind kind, string @namespace, string name, CancellationToken cancellationToken, string? precondition = null)
+    /// <summary>
+    /// Deletes the object, or marks it deleting while finalizers remain (returned); null when it is gone. With a
+    /// propagation policy, as the garbage collector does: dependents (objects whose ownerReferences name it) are deleted
+    /// after it (Background) or before it (Foreground), or orphaned (their reference removed); a namespace takes its objects along.
+    /// Without one (the control plane's own deletes) nothing else is touched.
+    /// </summary>
+    public async Task<JsonObject?> DeleteAsync(ApiKind kind, string @namespace, string name, CancellationToken cancellationToken,
+        string? precondition = null, string? propagation = null)
+    {
+        if (propagation is null) return await DeleteOneAsync(kind, @namespace, name, cancellationToken, precondition).ConfigureAwait(false);
+        var current = await GetAsync(kind, @namespace, name, cancellationToken).ConfigureAwait(false) ?? throw ObjectStoreException.NotFound(kind, name);
+        var uid = Meta(current, "uid") ?? "";
+        if (propagation == "Foreground") await CascadeAsync(uid, orphan: false, cancellationToken).ConfigureAwait(false);
+        var remaining = await DeleteOneAsync(kind, @namespace, name, cancellationToken, precondition).ConfigureAwait(false);
+        if (propagation != "Foreground") await CascadeAsync(uid, orphan: propagation == "Orphan", cancellationToken).ConfigureAwait(false);
+        if (kind == ApiKinds.Namespace && remaining is null) await DeleteNamespaceContentsAsync(name, cancellationToken).ConfigureAwait(false);
+        return remaining;
+    }
+
+    private async Task CascadeAsync(string uid, bool orphan, CancellationToken cancellationToken)
+    {
+        if (uid.Length == 0) return;
+        foreach (var kind in ApiKinds.All)
+        {
+            var page = await ListAsync(kind, null, null, null, 0, null, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                if (item["metadata"]?["ownerReferences"] is not JsonArray owners || !owners.Any(o => (string?)o?["uid"] == uid)) continue;
+                try
+                {
+                    if (orphan)
+                    {
+                        foreach (var owner in owners.Where(o => (string?)o?["uid"] == uid).ToList()) owners.Remove(owner);
+                        await UpdateAsync(kind, item, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await DeleteAsync(kind, Meta(item, "namespace") ?? "", Meta(item, "name") ?? "", cancellationToken, propagation: "Background")
+                            .ConfigureAwait(false);
+                    }
+                }
+                catch (ObjectStoreException e) when (e.Reason is "NotFound" or "Conflict")
+                {
+                    // Gone or changed meanwhile: the dependent is someone else's business now.
+                }
+            }
+        }
+    }
+
+    private async Task DeleteNamespaceContentsAsync(string @namespace, CancellationToken cancellationToken)
+    {
+        foreach (var kind in ApiKinds.All.Where(k => k.Namespaced))
+        {
+            var page = await ListAsync(kind, @namespace, null, null, 0, null, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                try
+                {
+                    await DeleteOneAsync(kind, @namespace, Meta(item, "name") ?? "", cancellationToken, null).ConfigureAwait(false);
+                }
+                catch (ObjectStoreException e) when (e.Reason == "NotFound")
+                {
+                }
+            }
+        }
+    }
+
+    private Task<JsonObject?> DeleteOneAsync(ApiKind kind, string @namespace, string name, CancellationToken cancellationToken, string? precondition)
     {
         cancellationToken.ThrowIfCancellationRequested();
         @namespace = NamespaceOf(kind, @namespace);

@@ -14,7 +14,7 @@ public static class EmbeddedHost
         HostConfiguration.Apply(builder, args);
         var catalog = FunctionCatalog.Load(typeof(EmbeddedHost).Assembly);
         builder.Services.AddSingleton(catalog);
-        builder.Services.AddLonghornFunctions(builder.Configuration);
+        builder.Services.AddLonghornFunctions();
         builder.Services.AddHostedService<TimerFunctionHost>();
         // The Kubernetes API is the embedded host's: under the Azure Functions host there is no second port to serve it on.
         builder.Services.AddSingleton<KubernetesApi>();

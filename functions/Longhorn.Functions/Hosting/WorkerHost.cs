@@ -21,7 +21,7 @@ public static class WorkerHost
         });
         builder.ConfigureFunctionsWebApplication();
         builder.UseMiddleware<ProblemMiddleware>();
-        builder.Services.AddLonghornFunctions(builder.Configuration);
+        builder.Services.AddLonghornFunctions();
         return builder.Build();
     }
 }

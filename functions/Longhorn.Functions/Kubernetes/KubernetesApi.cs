@@ -18,7 +18,7 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
 {
     public const string PathPrefix = "/k8s";
     private const long MaxBodyBytes = 3 * 1024 * 1024;
-    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public async Task HandleAsync(HttpContext context, string serverAddress)
     {
@@ -262,8 +262,8 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
 
     private async Task ReplaceAsync(HttpContext context, ApiRoute route, CancellationToken cancellationToken)
     {
-        var item = await ReadBodyAsync(context, route);
         var current = await GetRequiredAsync(route, cancellationToken);
+        var item = await ReadBodyAsync(context, route, current);
         if (ObjectStore.Meta(item, "name") is { } name && name != route.Name)
             throw ApiStatusException.BadRequest($"the name of the object ({name}) does not match the name on the URL ({route.Name})");
         ObjectStore.MetadataOf(item)["name"] = route.Name;
@@ -280,7 +280,7 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
         var patched = Patches.Apply(current.DeepClone().AsObject(), contentType, body);
         var patchedVersion = ObjectStore.Meta(patched, "resourceVersion");
         if (patchedVersion == ObjectStore.Meta(current, "resourceVersion")) ObjectStore.MetadataOf(patched).Remove("resourceVersion");
-        CheckStrict(context, route, patched);
+        CheckStrict(context, route, patched, current);
         await StoreChangeAsync(context, route, current, patched, cancellationToken);
     }
 
@@ -331,7 +331,6 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
         var precondition = (string?)options?["preconditions"]?["resourceVersion"];
         var current = await GetRequiredAsync(route, cancellationToken);
         var uid = ObjectStore.Meta(current, "uid") ?? "";
-        if (policy == "Foreground") await CascadeAsync(uid, orphan: false, cancellationToken);
         JsonObject? remaining;
         try
         {
@@ -340,70 +339,19 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
                 await ThroughControlPlaneAsync(() => handler.DeleteAsync(route.Name!, cancellationToken));
                 remaining = await objects.GetAsync(route.Kind, route.Namespace ?? "", route.Name!, cancellationToken);
             }
-            else remaining = await objects.DeleteAsync(route.Kind, route.Namespace ?? "", route.Name!, cancellationToken, precondition);
+            else remaining = await objects.DeleteAsync(route.Kind, route.Namespace ?? "", route.Name!, cancellationToken, precondition,
+                policy is { Length: > 0 } ? policy : "Background");
         }
         catch (ObjectStoreException e)
         {
             throw ApiStatusException.From(e, route.Kind);
         }
-        if (policy != "Foreground") await CascadeAsync(uid, orphan: policy == "Orphan", cancellationToken);
-        if (route.Kind == ApiKinds.Namespace && remaining is null) await DeleteNamespaceContentsAsync(route.Name!, cancellationToken);
         logger.LogInformation("Deleted {Kind} {Namespace}/{Name} through the Kubernetes API", route.Kind.Kind, route.Namespace, route.Name);
         if (remaining is not null) await WriteObjectAsync(context, 200, route, remaining);
         else
         {
             var details = new JsonObject { ["name"] = route.Name, ["group"] = route.Kind.Group, ["kind"] = route.Kind.Plural, ["uid"] = uid };
             await WriteAsync(context, 200, ApiStatusException.Status("Success", "", "", 200, details));
-        }
-    }
-
-    /// <summary>Dependents (objects whose ownerReferences name the uid) are deleted, or orphaned: their reference removed.</summary>
-    private async Task CascadeAsync(string uid, bool orphan, CancellationToken cancellationToken)
-    {
-        if (uid.Length == 0) return;
-        foreach (var kind in ApiKinds.All)
-        {
-            var page = await objects.ListAsync(kind, null, null, null, 0, null, cancellationToken);
-            foreach (var item in page.Items)
-            {
-                if (item["metadata"]?["ownerReferences"] is not JsonArray owners || !owners.Any(o => (string?)o?["uid"] == uid)) continue;
-                try
-                {
-                    if (orphan)
-                    {
-                        foreach (var owner in owners.Where(o => (string?)o?["uid"] == uid).ToList()) owners.Remove(owner);
-                        await objects.UpdateAsync(kind, item, cancellationToken);
-                    }
-                    else
-                    {
-                        var dependentUid = ObjectStore.Meta(item, "uid") ?? "";
-                        await objects.DeleteAsync(kind, ObjectStore.Meta(item, "namespace") ?? "", ObjectStore.Meta(item, "name") ?? "", cancellationToken);
-                        await CascadeAsync(dependentUid, orphan: false, cancellationToken);
-                    }
-                }
-                catch (ObjectStoreException e) when (e.Reason is "NotFound" or "Conflict")
-                {
-                    logger.LogDebug("Cascade skipped {Kind} {Name}: {Reason}", kind.Kind, ObjectStore.Meta(item, "name"), e.Reason);
-                }
-            }
-        }
-    }
-
-    private async Task DeleteNamespaceContentsAsync(string @namespace, CancellationToken cancellationToken)
-    {
-        foreach (var kind in ApiKinds.All.Where(k => k.Namespaced))
-        {
-            var page = await objects.ListAsync(kind, @namespace, null, null, 0, null, cancellationToken);
-            foreach (var item in page.Items)
-            {
-                try
-                {
-                    await objects.DeleteAsync(kind, @namespace, ObjectStore.Meta(item, "name") ?? "", cancellationToken);
-                }
-                catch (ObjectStoreException e) when (e.Reason == "NotFound")
-                {
-                }
-            }
         }
     }
 
@@ -436,11 +384,12 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
     private async Task AdmitAsync(HttpContext context, ApiRoute route, JsonObject item, JsonObject? current, CancellationToken cancellationToken)
     {
         var errors = ObjectValidation.Errors(item, route.Kind, current is null);
+        if (current is not null) errors = errors.Except(ObjectValidation.Errors(current, route.Kind, false)).ToList();
         if (errors.Count > 0) throw ApiStatusException.Invalid(route.Kind, ObjectStore.Meta(item, "name") ?? ObjectStore.Meta(item, "generateName") ?? "", errors);
         foreach (var admission in admissions) await admission.AdmitAsync(route.Kind, item, current, cancellationToken);
     }
 
-    private async Task<JsonObject> ReadBodyAsync(HttpContext context, ApiRoute route)
+    private async Task<JsonObject> ReadBodyAsync(HttpContext context, ApiRoute route, JsonObject? current = null)
     {
         var contentType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim();
         if (contentType is not ("application/json" or "application/yaml" or "*/*" or ""))
@@ -457,14 +406,16 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
             throw ApiStatusException.BadRequest($"couldn't get version/kind; json parse error: {e.Message}");
         }
         ObjectValidation.CheckTypeMeta(item, route.Kind, route.Version);
-        CheckStrict(context, route, item);
+        CheckStrict(context, route, item, current);
         return item;
     }
 
     /// <summary>fieldValidation=Strict (what kubectl sends) refuses unknown fields; Warn (the default) and Ignore prune them, Warn with a warning.</summary>
-    private static void CheckStrict(HttpContext context, ApiRoute route, JsonObject item)
+    private static void CheckStrict(HttpContext context, ApiRoute route, JsonObject item, JsonObject? current = null)
     {
         var unknown = ObjectValidation.UnknownFields(item, route.Kind);
+        // A change is judged by what it adds: fields the control plane itself stored are not the writer's doing.
+        if (current is not null) unknown = unknown.Except(ObjectValidation.UnknownFields(current, route.Kind)).ToList();
         if (unknown.Count == 0) return;
         var mode = context.Request.Query["fieldValidation"].ToString();
         if (mode == "Strict")

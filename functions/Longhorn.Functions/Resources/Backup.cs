@@ -71,3 +71,13 @@ public static class BackupModes
     public const string Full = "full";
     public const string Incremental = "incremental";
 }
+
+/// <summary>Keys of a backup's status messages.</summary>
+public static class BackupMessages
+{
+    public const string Info = "info";
+    public const string Error = "error";
+
+    /// <summary>Set when the backup failed on a bug rather than an expected failure; the host log holds the stack.</summary>
+    public const string InternalError = "internalError";
+}

@@ -15,7 +15,8 @@ public sealed record BackupTargetSpec
     public string BackupTargetURL { get; init; } = "";
     public string CredentialSecret { get; init; } = "";
 
-    /// <summary>Seconds between polls of the store; 0 disables polling (and the failed-backup TTL).</summary>
+    /// <summary>Seconds between polls of the store; 0 disables polling (and the failed-backup TTL). Stored as Longhorn does: <c>5m0s</c>.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(GoDurationSecondsConverter))]
     public long PollInterval { get; init; } = 300;
 
     public DateTimeOffset? SyncRequestedAt { get; init; }

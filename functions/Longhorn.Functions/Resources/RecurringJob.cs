@@ -11,6 +11,9 @@ public sealed record RecurringJob : Resource, IResourceKind
 
 public sealed record RecurringJobSpec
 {
+    /// <summary>Volumes a job works on at once when the user gives no concurrency (Longhorn's default).</summary>
+    public const int DefaultConcurrency = 10;
+
     public string Name { get; init; } = "";
     public IReadOnlyList<string> Groups { get; init; } = [];
     public string Task { get; init; } = "";

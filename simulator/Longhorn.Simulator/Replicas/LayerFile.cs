@@ -152,7 +152,7 @@ internal sealed class LayerFile : IDisposable
         var length = Length;
         if (length > childLength)
         {
-            throw new InvalidOperationException(
+            throw new ReplicaException(
                 $"cannot fold {System.IO.Path.GetFileName(child.Path)} into {System.IO.Path.GetFileName(Path)}: parent file is larger");
         }
 

@@ -13,7 +13,7 @@ public sealed partial class Replica
         var state = _state;
         if (state.Disks.Count != 1)
         {
-            throw new InvalidOperationException(
+            throw new ReplicaException(
                 $"a full restore needs a replica with only a volume head; {DirectoryPath} has {state.Disks.Count - 1} snapshot(s)");
         }
 
@@ -43,7 +43,7 @@ public sealed partial class Replica
         var snapshots = state.Disks.Keys.Where(name => name != state.Head).ToList();
         if (snapshots.Count != 1 || state.Disks[state.Head].Parent != snapshots[0])
         {
-            throw new InvalidOperationException(
+            throw new ReplicaException(
                 $"an incremental restore needs exactly one snapshot, the last restored one, under the volume head; " +
                 $"this replica has {snapshots.Count}: purge it first");
         }
@@ -74,7 +74,7 @@ public sealed partial class Replica
         using var pass = await EnterAsync(exclusive: true, cancellationToken).ConfigureAwait(false);
         if (!_state.Disks.ContainsKey(target))
         {
-            throw new InvalidOperationException($"the restored snapshot {target} no longer exists");
+            throw new ReplicaException($"the restored snapshot {target} no longer exists");
         }
 
         await GetOrOpen(target).OverlayAsync(delta, cancellationToken).ConfigureAwait(false);
@@ -85,7 +85,7 @@ public sealed partial class Replica
     {
         if (Interlocked.Exchange(ref _restoring, 1) != 0)
         {
-            throw new InvalidOperationException("cannot initiate backup restore as there is one already in progress");
+            throw new ReplicaException("cannot initiate backup restore as there is one already in progress");
         }
     }
 

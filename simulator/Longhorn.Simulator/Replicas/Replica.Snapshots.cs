@@ -26,13 +26,13 @@ public sealed partial class Replica
         var snapshot = DiskNames.Snapshot(name);
         if (state.Disks.ContainsKey(snapshot))
         {
-            throw new InvalidOperationException($"snapshot {snapshot} is already existing");
+            throw new ReplicaException($"snapshot {snapshot} is already existing");
         }
 
         var active = state.Disks.Values.Count(d => d.Name != state.Head && !d.Removed);
         if (active >= ReplicaState.MaximumTotalSnapshotCount)
         {
-            throw new InvalidOperationException($"too many active disks: {active + 1}");
+            throw new ReplicaException($"too many active disks: {active + 1}");
         }
 
         var created = Now();
@@ -138,7 +138,7 @@ public sealed partial class Replica
     {
         using var pass = await EnterAsync(exclusive: true, cancellationToken).ConfigureAwait(false);
         var target = _state.FindDisk(snapshotName)
-            ?? throw new InvalidOperationException($"cannot revert to snapshot {snapshotName}: it does not exist");
+            ?? throw new ReplicaException($"cannot revert to snapshot {snapshotName}: it does not exist");
         RevertTo(target);
     }
 
@@ -207,12 +207,12 @@ public sealed partial class Replica
 
         if (disk == state.Head)
         {
-            throw new InvalidOperationException("cannot delete the active differencing disk");
+            throw new ReplicaException("cannot delete the active differencing disk");
         }
 
         if (!meta.Removed)
         {
-            throw new InvalidOperationException($"disk {disk} hasn't been marked as removed");
+            throw new ReplicaException($"disk {disk} hasn't been marked as removed");
         }
 
         var children = state.ChildrenOf(disk);
@@ -240,7 +240,7 @@ public sealed partial class Replica
         var state = _state;
         if (!File.Exists(PathOf(source)))
         {
-            throw new InvalidOperationException($"cannot find source of replacing: {source}");
+            throw new ReplicaException($"cannot find source of replacing: {source}");
         }
 
         CloseFile(target);
@@ -258,12 +258,12 @@ public sealed partial class Replica
         var state = _state;
         if (!File.Exists(PathOf(disk)))
         {
-            throw new InvalidOperationException($"cannot find disk file {disk}");
+            throw new ReplicaException($"cannot find disk file {disk}");
         }
 
         if (!File.Exists(PathOf(disk + DiskNames.MetaSuffix)))
         {
-            throw new InvalidOperationException($"cannot find disk metafile {disk}{DiskNames.MetaSuffix}");
+            throw new ReplicaException($"cannot find disk metafile {disk}{DiskNames.MetaSuffix}");
         }
 
         var removed = state.Disks[disk] with { Removed = true };
@@ -274,8 +274,8 @@ public sealed partial class Replica
     private string ResolveSnapshot(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var disk = _state.FindDisk(name) ?? throw new InvalidOperationException($"snapshot {name} does not exist");
-        return disk == _state.Head ? throw new InvalidOperationException("cannot mark the active differencing disk as removed") : disk;
+        var disk = _state.FindDisk(name) ?? throw new ReplicaException($"snapshot {name} does not exist");
+        return disk == _state.Head ? throw new ReplicaException("cannot mark the active differencing disk as removed") : disk;
     }
 
     private void RevertTo(string target)
@@ -283,12 +283,12 @@ public sealed partial class Replica
         var state = _state;
         if (target == state.Head || DiskNames.IsHead(target))
         {
-            throw new InvalidOperationException($"cannot revert to the volume head {target}");
+            throw new ReplicaException($"cannot revert to the volume head {target}");
         }
 
         if (state.Disks[target].Removed)
         {
-            throw new InvalidOperationException($"cannot revert to disk file {target} since it's already marked as removed");
+            throw new ReplicaException($"cannot revert to disk file {target} since it's already marked as removed");
         }
 
         if (!File.Exists(PathOf(target)))
@@ -321,7 +321,7 @@ public sealed partial class Replica
         var name = DiskNames.NextHead(oldHead);
         if (File.Exists(PathOf(name)))
         {
-            throw new InvalidOperationException($"{name} already exists");
+            throw new ReplicaException($"{name} already exists");
         }
 
         var file = LayerFile.Create(PathOf(name), size);

@@ -68,7 +68,7 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
         options ??= new ReplicaOptions();
         if (File.Exists(Path.Combine(directory, DiskNames.VolumeMeta)))
         {
-            throw new InvalidOperationException($"{directory} already holds a replica; open it instead");
+            throw new ReplicaException($"{directory} already holds a replica; open it instead");
         }
 
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -205,7 +205,7 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
         var disk = DiskNames.Snapshot(snapshotName);
         if (!state.Disks.ContainsKey(disk))
         {
-            throw new InvalidOperationException($"snapshot {snapshotName} does not exist in replica {DirectoryPath}");
+            throw new ReplicaException($"snapshot {snapshotName} does not exist in replica {DirectoryPath}");
         }
 
         var names = state.ChainFrom(disk).Reverse().ToList();

@@ -34,7 +34,7 @@ public sealed class ReplicaRestore : IRestoreTarget, IAsyncDisposable
         ThrowIfFinished();
         if (size != _volumeSize)
         {
-            throw new InvalidOperationException(
+            throw new ReplicaException(
                 $"cannot restore a backup of a {size}-byte volume into a {_volumeSize}-byte replica; the sizes must match");
         }
 

@@ -8,17 +8,9 @@ namespace Longhorn.Simulator.S3;
 /// Checks AWS Signature Version 4 of a request, in the Authorization header or in a presigned query, against the
 /// configured access keys, as S3 does: unknown key, wrong signature, skewed clock and expired links are refused.
 /// </summary>
-public sealed class SigV4Verifier
+public sealed class SigV4Verifier(IReadOnlyDictionary<string, string> keys, TimeProvider time)
 {
     private static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(15);
-    private readonly IReadOnlyDictionary<string, string> _keys;
-    private readonly TimeProvider _time;
-
-    public SigV4Verifier(IReadOnlyDictionary<string, string> keys, TimeProvider time)
-    {
-        _keys = keys;
-        _time = time;
-    }
 
     /// <summary>Verifies the request; <paramref name="rawPath"/> and <paramref name="rawQuery"/> are as sent on the wire.</summary>
     public SignedRequest Verify(HttpRequest request, string rawPath, string rawQuery)
@@ -51,7 +43,7 @@ public sealed class SigV4Verifier
         var payloadHash = request.Headers["x-amz-content-sha256"].ToString();
         if (payloadHash.Length == 0) payloadHash = SigV4.UnsignedPayload;
         var when = ParseDate(amzDate);
-        if ((_time.GetUtcNow() - when).Duration() > MaxSkew) throw S3Error.RequestTimeTooSkewed();
+        if ((time.GetUtcNow() - when).Duration() > MaxSkew) throw S3Error.RequestTimeTooSkewed();
         return Check(request, rawPath, query, credential, signedHeaders, signature, amzDate, payloadHash);
     }
 
@@ -65,7 +57,7 @@ public sealed class SigV4Verifier
         if (!int.TryParse(Param("X-Amz-Expires"), NumberStyles.None, CultureInfo.InvariantCulture, out var expires) || expires > 604800)
             throw S3Error.AuthorizationQueryParametersError("X-Amz-Expires must be a number of seconds up to 604800.");
         var signed = ParseDate(amzDate);
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         if (signed - now > MaxSkew) throw S3Error.AccessDenied("Request is not valid yet");
         if (now > signed.AddSeconds(expires)) throw S3Error.AccessDenied("Request has expired");
         var payloadHash = query.FirstOrDefault(p => p.Name == "X-Amz-Content-Sha256").Value ?? SigV4.UnsignedPayload;
@@ -81,7 +73,7 @@ public sealed class SigV4Verifier
         if (scopeParts.Length != 5 || scopeParts[4] != "aws4_request")
             throw S3Error.AuthorizationHeaderMalformed($"The credential '{credential}' is malformed.");
         var accessKey = scopeParts[0];
-        if (!_keys.TryGetValue(accessKey, out var secret)) throw S3Error.InvalidAccessKeyId();
+        if (!keys.TryGetValue(accessKey, out var secret)) throw S3Error.InvalidAccessKeyId();
         var scope = string.Join('/', scopeParts[1..]);
         if (!amzDate.StartsWith(scopeParts[1], StringComparison.Ordinal))
             throw S3Error.AuthorizationHeaderMalformed("The credential date does not match the request date.");

@@ -9,7 +9,7 @@ namespace Longhorn.Engine.Tests.S3;
 /// <summary>Bad targets and secrets fail with an error naming the target, before anything is written.</summary>
 public sealed class S3BadTargetTests(EmulatorServer server) : IClassFixture<EmulatorServer>
 {
-    private static readonly BackupStoreDrivers Drivers = new(new BackupStoreDriverOptions { S3 = S3TestTarget.FastRetries });
+    private static readonly BackupStoreDrivers Drivers = new BackupStoreDrivers().AddS3(S3TestTarget.FastRetries);
 
     private Dictionary<string, string> Credentials(string? endpoint = null) => new(server.Target.Credentials)
     {

@@ -39,7 +39,7 @@ public sealed class S3DriverTests : IAsyncDisposable
 
     private Task<IBackupStoreDriver> DriverAsync(Dictionary<string, string> credentials, S3DriverOptions? options = null, TimeProvider? time = null,
         string target = "s3://backupbucket@us-east-1/t/") =>
-        new BackupStoreDrivers(new BackupStoreDriverOptions { S3 = options ?? S3TestTarget.FastRetries }, time, _log).CreateAsync(target, credentials);
+        new BackupStoreDrivers().AddS3(options ?? S3TestTarget.FastRetries, time, _log).CreateAsync(target, credentials);
 
     private IEnumerable<string> Retries => _log.Messages.Where(m => m.StartsWith("Retrying S3", StringComparison.Ordinal));
 
@@ -107,10 +107,8 @@ public sealed class S3DriverTests : IAsyncDisposable
         var time = new ImmediateTimeProvider();
         var slow = await Assert.ThrowsAsync<BackupStoreException>(async () =>
         {
-            var patient = new BackupStoreDrivers(new BackupStoreDriverOptions
-            {
-                S3 = new S3DriverOptions { RetryBaseDelay = TimeSpan.FromMinutes(1), RetryMaxDelay = TimeSpan.FromMinutes(10) },
-            }, time, _log).Create("s3://backupbucket@us-east-1/t/", Credentials(emulator.Url));
+            var patient = new BackupStoreDrivers()
+                .AddS3(new S3DriverOptions { RetryBaseDelay = TimeSpan.FromMinutes(1), RetryMaxDelay = TimeSpan.FromMinutes(10) }, time, _log).Create("s3://backupbucket@us-east-1/t/", Credentials(emulator.Url));
             await patient.WriteAsync("backupstore/x.cfg", new byte[1], default);
         });
         Assert.Contains("503 SlowDown", slow.Message);

@@ -1,5 +1,6 @@
 using Longhorn.Engine.Backups;
 using Longhorn.Engine.Store;
+using Longhorn.Engine.Store.S3;
 using Longhorn.Engine.Tests.Support;
 using Longhorn.Simulator.S3;
 
@@ -26,7 +27,7 @@ public sealed class S3OutageTests : IAsyncLifetime
     private S3TestTarget Target => new(_emulator.Url, S3EmulatorOptions.DefaultBucket, S3EmulatorOptions.DefaultAccessKey, S3EmulatorOptions.DefaultSecretKey);
 
     private async Task<IBackupStoreDriver> DriverAsync(string target) =>
-        await new BackupStoreDrivers(new BackupStoreDriverOptions { S3 = S3TestTarget.FastRetries }, logger: _log).CreateAsync(target, Target.Credentials);
+        await new BackupStoreDrivers().AddS3(S3TestTarget.FastRetries, logger: _log).CreateAsync(target, Target.Credentials);
 
     private static MemorySnapshotSource Volume(int seed)
     {

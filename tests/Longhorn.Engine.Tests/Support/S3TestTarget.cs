@@ -22,6 +22,6 @@ public sealed record S3TestTarget(Uri Endpoint, string Bucket, string AccessKey,
 
     /// <summary>Creates a driver on a fresh prefix through the registry, with its connection test.</summary>
     public async Task<IBackupStoreDriver> CreateDriverAsync(string? targetUrl = null, S3DriverOptions? options = null, TimeProvider? time = null) =>
-        await new BackupStoreDrivers(new BackupStoreDriverOptions { S3 = options ?? FastRetries }, time)
+        await new BackupStoreDrivers().AddS3(options ?? FastRetries, time)
             .CreateAsync(targetUrl ?? NewTargetUrl(), Credentials);
 }

@@ -16,6 +16,8 @@ public sealed class RoutePrefixTests
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("/lh/v1/volumes/vol1", created.Headers.Location?.ToString());
 
+        await Api.EventuallyAsync(async () =>
+            (await client.GetStringAsync("/lh/v1/backuptargets/default")).Contains("\"available\":true", StringComparison.Ordinal), "the default target to be available");
         using var backup = await client.PostAsJsonAsync("/lh/v1/volumes/vol1/backups", new { });
         Assert.Equal(HttpStatusCode.Accepted, backup.StatusCode);
         Assert.StartsWith("/lh/v1/backups/backup-", backup.Headers.Location?.ToString());

@@ -14,9 +14,13 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
     private readonly bool _ownsMountRoot;
 
     private readonly Dictionary<string, string> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public FunctionHost(ManualClock? clock = null, string? mountRoot = null, Dictionary<string, string>? settings = null)
+    /// <param name="services">Test-only changes to the host's services (a failing collaborator, a log capture).</param>
+    public FunctionHost(ManualClock? clock = null, string? mountRoot = null, Action<IServiceCollection>? services = null,
+        Dictionary<string, string>? settings = null)
     {
+        _services = services;
         _settings = settings ?? [];
         Clock = clock ?? ManualClock.AtHalfMinute();
         _dataDir = Directory.CreateTempSubdirectory("lh-host-").FullName;
@@ -44,6 +48,7 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            _services?.Invoke(services);
         });
     }
 

@@ -110,7 +110,7 @@ public sealed class ReplicaDataTests
         Assert.Equal("failed to find snapshot s2 in chain", error.Message);
         Assert.False(await replica.HasSnapshotAsync("nope", CancellationToken.None));
         Assert.True(await replica.HasSnapshotAsync("s2", CancellationToken.None));
-        await Assert.ThrowsAsync<InvalidOperationException>(async () => await replica.OpenSnapshotAsync("nope", CancellationToken.None));
+        await Assert.ThrowsAsync<ReplicaException>(async () => await replica.OpenSnapshotAsync("nope", CancellationToken.None));
     }
 
     [Fact]

@@ -170,7 +170,7 @@ public sealed class ReplicaMetadataTests
         await using var replica = Replica.Create(temp.Sub("replica"), 1 * MiB);
         await replica.CreateSnapshotAsync("s1");
 
-        var duplicate = await Assert.ThrowsAsync<InvalidOperationException>(async () => await replica.CreateSnapshotAsync("s1"));
+        var duplicate = await Assert.ThrowsAsync<ReplicaException>(async () => await replica.CreateSnapshotAsync("s1"));
         Assert.Equal("snapshot volume-snap-s1.img is already existing", duplicate.Message);
         await Assert.ThrowsAsync<ArgumentException>(async () => await replica.CreateSnapshotAsync("../escape"));
         await Assert.ThrowsAsync<ArgumentException>(async () => await replica.CreateSnapshotAsync(""));

@@ -134,10 +134,10 @@ public sealed class ReplicaPurgeTests
         await replica.CreateSnapshotAsync("s1");
         await replica.MarkSnapshotRemovedAsync("s1");
 
-        var revert = await Assert.ThrowsAsync<InvalidOperationException>(async () => await replica.RevertAsync("s1"));
+        var revert = await Assert.ThrowsAsync<ReplicaException>(async () => await replica.RevertAsync("s1"));
         Assert.Equal("cannot revert to disk file volume-snap-s1.img since it's already marked as removed", revert.Message);
-        var head = await Assert.ThrowsAsync<InvalidOperationException>(async () => await replica.DeleteSnapshotAsync(replica.HeadFileName));
+        var head = await Assert.ThrowsAsync<ReplicaException>(async () => await replica.DeleteSnapshotAsync(replica.HeadFileName));
         Assert.Equal("cannot mark the active differencing disk as removed", head.Message);
-        await Assert.ThrowsAsync<InvalidOperationException>(async () => await replica.DeleteSnapshotAsync("missing"));
+        await Assert.ThrowsAsync<ReplicaException>(async () => await replica.DeleteSnapshotAsync("missing"));
     }
 }

@@ -73,14 +73,14 @@ public sealed class ReplicaRestoreTests
         await using var used = Replica.Create(temp.Sub("used"), VolumeSize);
         await used.CreateSnapshotAsync("s1");
         await used.CreateSnapshotAsync("s2");
-        Assert.Throws<InvalidOperationException>(() => used.BeginFullRestore());
-        Assert.Throws<InvalidOperationException>(() => used.BeginIncrementalRestore("backup-0"));
+        Assert.Throws<ReplicaException>(() => used.BeginFullRestore());
+        Assert.Throws<ReplicaException>(() => used.BeginIncrementalRestore("backup-0"));
 
         await using var fresh = Replica.Create(temp.Sub("fresh"), VolumeSize);
         await using var restore = fresh.BeginFullRestore();
-        await Assert.ThrowsAsync<InvalidOperationException>(async () => await restore.PrepareAsync(VolumeSize * 2, CancellationToken.None));
+        await Assert.ThrowsAsync<ReplicaException>(async () => await restore.PrepareAsync(VolumeSize * 2, CancellationToken.None));
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await restore.WriteAsync(0, new byte[4096], CancellationToken.None));
-        Assert.Throws<InvalidOperationException>(() => fresh.BeginFullRestore());
+        Assert.Throws<ReplicaException>(() => fresh.BeginFullRestore());
     }
 
     [Fact]

@@ -13,54 +13,31 @@ namespace Longhorn.Functions.ControlPlane.Backups;
 /// The backup worker: waits in Pending while another backup of the volume is Deleting, then runs the engine's
 /// backup of the snapshot with progress on the resource, and ends Completed (status from the store) or Error.
 /// </summary>
-public sealed class BackupCreation : IWorkHandler
+public sealed class BackupCreation(IResourceStore store, ReplicaRegistry replicas, BackupStoreFactory stores, BackupVolumeSync backupVolumes,
+    SnapshotService snapshots, LonghornSettings settings, HostIdentity host, TimeProvider time, ILogger<BackupCreation> logger) : IWorkHandler
 {
-    private readonly IResourceStore _store;
-    private readonly ReplicaRegistry _replicas;
-    private readonly BackupStoreFactory _stores;
-    private readonly BackupVolumeSync _backupVolumes;
-    private readonly SnapshotService _snapshots;
-    private readonly LonghornSettings _settings;
-    private readonly HostIdentity _host;
-    private readonly TimeProvider _time;
-    private readonly ILogger<BackupCreation> _logger;
-
-    public BackupCreation(IResourceStore store, ReplicaRegistry replicas, BackupStoreFactory stores, BackupVolumeSync backupVolumes,
-        SnapshotService snapshots, LonghornSettings settings, HostIdentity host, TimeProvider time, ILogger<BackupCreation> logger)
-    {
-        _store = store;
-        _replicas = replicas;
-        _stores = stores;
-        _backupVolumes = backupVolumes;
-        _snapshots = snapshots;
-        _settings = settings;
-        _host = host;
-        _time = time;
-        _logger = logger;
-    }
-
     public WorkKind Kind => WorkKind.CreateBackup;
 
     public async Task RunAsync(string name, CancellationToken cancellationToken)
     {
-        var backup = await _store.GetAsync<Backup>(name, cancellationToken).ConfigureAwait(false);
+        var backup = await store.GetAsync<Backup>(name, cancellationToken).ConfigureAwait(false);
         if (backup is null || backup.IsDeleting || backup.Status.State is not (BackupStates.New or BackupStates.Pending)) return;
         var volumeName = backup.Status.VolumeName;
         var targetName = backup.Status.BackupTargetName;
 
-        var siblings = await _store.ListAsync<Backup>(LabelSelector.Of((LonghornLabels.BackupTarget, targetName), (LonghornLabels.BackupVolume, volumeName)),
+        var siblings = await store.ListAsync<Backup>(LabelSelector.Of((LonghornLabels.BackupTarget, targetName), (LonghornLabels.BackupVolume, volumeName)),
             cancellationToken).ConfigureAwait(false);
         if (siblings.FirstOrDefault(b => b.Status.State == BackupStates.Deleting) is { } deleting)
         {
             await SetAsync(name, s => s with
             {
                 State = BackupStates.Pending,
-                Messages = new Dictionary<string, string> { ["info"] = $"Wait for backup {deleting.Name} to be deleted" },
+                Messages = new Dictionary<string, string> { [BackupMessages.Info] = $"Wait for backup {deleting.Name} to be deleted" },
             }).ConfigureAwait(false);
             return;
         }
 
-        var volume = await _store.GetAsync<Volume>(volumeName, cancellationToken).ConfigureAwait(false);
+        var volume = await store.GetAsync<Volume>(volumeName, cancellationToken).ConfigureAwait(false);
         if (volume is null || volume.IsDeleting)
         {
             await FailAsync(name, $"cannot find the corresponding volume {volumeName}").ConfigureAwait(false);
@@ -68,14 +45,14 @@ public sealed class BackupCreation : IWorkHandler
         }
         await SetAsync(name, s => s with
         {
-            OwnerID = _host.InstanceId, State = BackupStates.InProgress, Progress = 0, Messages = new Dictionary<string, string>(), Error = "",
+            OwnerID = host.InstanceId, State = BackupStates.InProgress, Progress = 0, Messages = new Dictionary<string, string>(), Error = "",
         }).ConfigureAwait(false);
 
         var progress = new ProgressRecorder(p => SetAsync(name, s => s.State == BackupStates.InProgress && p > s.Progress ? s with { Progress = p } : null));
         try
         {
-            var target = await _store.GetRequiredAsync<BackupTarget>(targetName, cancellationToken).ConfigureAwait(false);
-            var backupStore = await _stores.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+            var target = await store.GetRequiredAsync<BackupTarget>(targetName, cancellationToken).ConfigureAwait(false);
+            var backupStore = await stores.OpenAsync(target, cancellationToken).ConfigureAwait(false);
             var request = new BackupRequest
             {
                 VolumeName = volumeName,
@@ -87,29 +64,36 @@ public sealed class BackupCreation : IWorkHandler
                 Labels = backup.Spec.Labels,
                 StorageClassName = volume.Spec.StorageClassName,
             };
-            var result = await backupStore.CreateBackupAsync(request, _replicas.Get(volumeName), progress, cancellationToken).ConfigureAwait(false);
+            var result = await backupStore.CreateBackupAsync(request, replicas.Get(volumeName), progress, cancellationToken).ConfigureAwait(false);
             await progress.DrainAsync().ConfigureAwait(false);
             var info = await backupStore.InspectBackupAsync(volumeName, result.BackupName, CancellationToken.None).ConfigureAwait(false);
             // The backup volume shows the new backup before the backup shows Completed, so readers never see them disagree.
             await SyncBackupVolumeAsync(target, backupStore, backup, CancellationToken.None).ConfigureAwait(false);
-            var now = _time.GetUtcNow();
-            await SetAsync(name, s => BackupStatuses.FromStore(info, targetName, _host.InstanceId, now, s)).ConfigureAwait(false);
-            _logger.LogInformation("Backup {Backup} of volume {Volume} completed: {Url}", name, volumeName, result.Url);
+            var now = time.GetUtcNow();
+            await SetAsync(name, s => BackupStatuses.FromStore(info, targetName, host.InstanceId, now, s)).ConfigureAwait(false);
+            logger.LogInformation("Backup {Backup} of volume {Volume} completed: {Url}", name, volumeName, result.Url);
             await CleanupSnapshotAsync(backup, CancellationToken.None).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await progress.DrainAsync().ConfigureAwait(false);
-            var current = await _store.GetAsync<Backup>(name, CancellationToken.None).ConfigureAwait(false);
+            var current = await store.GetAsync<Backup>(name, CancellationToken.None).ConfigureAwait(false);
             if (current is not null && !current.IsDeleting)
                 await FailAsync(name, "the backup was cancelled: the host stopped before it finished; back up again").ConfigureAwait(false);
             throw;
         }
-        catch (Exception e) when (e is BackupStoreException or ControlPlaneException or InvalidOperationException or IOException or ResourceNotFoundException)
+        catch (Exception e) when (ExpectedFailure.Is(e))
         {
             await progress.DrainAsync().ConfigureAwait(false);
-            _logger.LogWarning("Backup {Backup} of volume {Volume} failed: {Reason}", name, volumeName, e.Message);
+            logger.LogWarning("Backup {Backup} of volume {Volume} failed: {Reason}", name, volumeName, e.Message);
             await FailAsync(name, e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A bug: the backup must not look like a routine failure, and the worker pool logs the stack.
+            // Not drained first: late progress writes only apply while InProgress, and a faulted recorder must not hide this error.
+            await FailAsync(name, $"internal error: {e.GetType().Name}: {e.Message}; the host log has the stack", internalError: true).ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -118,16 +102,16 @@ public sealed class BackupCreation : IWorkHandler
         var volumeName = backup.Status.VolumeName;
         try
         {
-            await _backupVolumes.EnsureAsync(target, volumeName, cancellationToken).ConfigureAwait(false);
-            await _store.MutateAsync<Backup>(backup.Name, b => b.Metadata.OwnerReferences.Count > 0 ? null : b.WithMetadata(b.Metadata with
+            await backupVolumes.EnsureAsync(target, volumeName, cancellationToken).ConfigureAwait(false);
+            await store.MutateAsync<Backup>(backup.Name, b => b.Metadata.OwnerReferences.Count > 0 ? null : b.WithMetadata(b.Metadata with
             {
                 OwnerReferences = [new OwnerReference(Resource.LonghornApiVersion, BackupVolume.KindName, ResourceNames.BackupVolume(volumeName, target.Name), "")],
             }), cancellationToken).ConfigureAwait(false);
-            await _backupVolumes.SyncAsync(target, backupStore, volumeName, cancellationToken).ConfigureAwait(false);
+            await backupVolumes.SyncAsync(target, backupStore, volumeName, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is BackupStoreException or ControlPlaneException or IOException)
+        catch (Exception e) when (ExpectedFailure.Is(e))
         {
-            _logger.LogWarning("Syncing the backup volume after backup {Backup} of volume {Volume} failed: {Reason}", backup.Name, volumeName, e.Message);
+            logger.LogWarning("Syncing the backup volume after backup {Backup} of volume {Volume} failed: {Reason}", backup.Name, volumeName, e.Message);
         }
     }
 
@@ -135,29 +119,31 @@ public sealed class BackupCreation : IWorkHandler
     private async Task CleanupSnapshotAsync(Backup backup, CancellationToken cancellationToken)
     {
         if (backup.Spec.Labels.ContainsKey(LonghornLabels.RecurringJob)
-            || !await _settings.GetBoolAsync(SettingDefinitions.AutoCleanupSnapshotAfterOnDemandBackup, cancellationToken).ConfigureAwait(false))
+            || !await settings.GetBoolAsync(SettingDefinitions.AutoCleanupSnapshotAfterOnDemandBackup, cancellationToken).ConfigureAwait(false))
             return;
         try
         {
-            await _snapshots.DeleteAsync(backup.Status.VolumeName, backup.Spec.SnapshotName, cancellationToken).ConfigureAwait(false);
+            await snapshots.DeleteAsync(backup.Status.VolumeName, backup.Spec.SnapshotName, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ControlPlaneException or InvalidOperationException or IOException)
+        catch (Exception e) when (ExpectedFailure.Is(e))
         {
-            _logger.LogWarning("Keeping snapshot {Snapshot} of backup {Backup}: {Reason}", backup.Spec.SnapshotName, backup.Name, e.Message);
+            logger.LogWarning("Keeping snapshot {Snapshot} of backup {Backup}: {Reason}", backup.Spec.SnapshotName, backup.Name, e.Message);
         }
     }
 
-    private Task FailAsync(string name, string message) => SetAsync(name, s => s with
+    private Task FailAsync(string name, string message, bool internalError = false) => SetAsync(name, s => s with
     {
         State = BackupStates.Error,
         Error = message,
-        Messages = new Dictionary<string, string> { ["error"] = message },
-        LastSyncedAt = _time.GetUtcNow(),
+        Messages = internalError
+            ? new Dictionary<string, string> { [BackupMessages.Error] = message, [BackupMessages.InternalError] = message }
+            : new Dictionary<string, string> { [BackupMessages.Error] = message },
+        LastSyncedAt = time.GetUtcNow(),
     });
 
     /// <summary>Changes the status unless the backup is being deleted (Deleting wins over anything the worker reports).</summary>
     private Task<Backup?> SetAsync(string name, Func<BackupStatus, BackupStatus?> change) =>
-        _store.MutateAsync<Backup>(name, b => b.Status.State == BackupStates.Deleting
+        store.MutateAsync<Backup>(name, b => b.Status.State == BackupStates.Deleting
             ? null
             : change(b.Status) is { } status ? b with { Status = status } : null, CancellationToken.None);
 }

@@ -7,42 +7,35 @@ namespace Longhorn.Functions.ControlPlane.RecurringJobs;
 /// Decides each minute which jobs are due (a cron occurrence since the last check) and starts them in the
 /// background; a job still running is not started again (the CronJob's concurrencyPolicy: Forbid).
 /// </summary>
-public sealed class RecurringJobScheduler : IDisposable
+public sealed class RecurringJobScheduler(IResourceStore store, RecurringJobRunner runner, HostIdentity host, TimeProvider time,
+    ILogger<RecurringJobScheduler> logger) : IDisposable
 {
-    private readonly IResourceStore _store;
-    private readonly RecurringJobRunner _runner;
-    private readonly TimeProvider _time;
-    private readonly ILogger<RecurringJobScheduler> _logger;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _checked = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Cron, DateTimeOffset Next)> _due = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly DateTimeOffset _started;
-
-    public RecurringJobScheduler(IResourceStore store, RecurringJobRunner runner, TimeProvider time, ILogger<RecurringJobScheduler> logger)
-    {
-        _store = store;
-        _runner = runner;
-        _time = time;
-        _logger = logger;
-        _started = time.GetUtcNow();
-    }
 
     /// <summary>The runs started by the last ticks that are still going.</summary>
     public IReadOnlyCollection<Task> Running => _running.Values.ToList();
 
     public async Task TickAsync(CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        foreach (var job in await _store.ListAsync<RecurringJob>(null, cancellationToken).ConfigureAwait(false))
+        var now = time.GetUtcNow();
+        foreach (var job in await store.ListAsync<RecurringJob>(null, cancellationToken).ConfigureAwait(false))
         {
             if (job.IsDeleting) continue;
-            var since = _checked.GetValueOrDefault(job.Name, Max(_started, job.Metadata.CreationTimestamp ?? _started));
+            // Jobs count their schedule from the host's start, not from the first tick.
+            var since = _checked.GetValueOrDefault(job.Name, Max(host.StartedAt, job.Metadata.CreationTimestamp ?? host.StartedAt));
             _checked[job.Name] = now;
             var cron = RecurringJobCron.TryParse(job.Spec.Cron, out _);
-            if (cron is null || !cron.IsDue(since, now)) continue;
+            if (cron is null) continue;
+            // The next occurrence is kept between ticks, so @every counts from the last run, not from the last tick.
+            var due = _due.TryGetValue(job.Name, out var known) && known.Cron == job.Spec.Cron ? known.Next : cron.Next(since);
+            _due[job.Name] = (job.Spec.Cron, due > now ? due : cron.Next(now));
+            if (due > now) continue;
             if (_running.TryGetValue(job.Name, out var run) && !run.IsCompleted)
             {
-                _logger.LogInformation("Recurring job {Job} is due but its last run is still going; skipped", job.Name);
+                logger.LogInformation("Recurring job {Job} is due but its last run is still going; skipped", job.Name);
                 continue;
             }
             _running[job.Name] = Task.Run(() => RunAsync(job.Name), CancellationToken.None);
@@ -59,14 +52,14 @@ public sealed class RecurringJobScheduler : IDisposable
     {
         try
         {
-            await _runner.RunAsync(name, _stopping.Token).ConfigureAwait(false);
+            await runner.RunAsync(name, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Recurring job {Job} failed", name);
+            logger.LogError(e, "Recurring job {Job} failed", name);
         }
     }
 

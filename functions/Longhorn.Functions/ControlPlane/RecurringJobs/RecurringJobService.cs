@@ -1,27 +1,18 @@
 using Longhorn.Functions.ControlPlane.Settings;
+using Longhorn.Functions.ControlPlane.Volumes;
 using Longhorn.Functions.Resources;
 
 namespace Longhorn.Functions.ControlPlane.RecurringJobs;
 
 /// <summary>Recurring jobs and storage classes: Longhorn's defaults (mutator) and validation (validator), spec §4.1.</summary>
-public sealed class RecurringJobService
+public sealed class RecurringJobService(IResourceStore store, LonghornSettings settings)
 {
-    public const int DefaultConcurrency = 10;
     public const int MaxNameLength = 40;
 
-    private readonly IResourceStore _store;
-    private readonly LonghornSettings _settings;
-
-    public RecurringJobService(IResourceStore store, LonghornSettings settings)
-    {
-        _store = store;
-        _settings = settings;
-    }
-
-    public Task<IReadOnlyList<RecurringJob>> ListAsync(CancellationToken cancellationToken) => _store.ListAsync<RecurringJob>(null, cancellationToken);
+    public Task<IReadOnlyList<RecurringJob>> ListAsync(CancellationToken cancellationToken) => store.ListAsync<RecurringJob>(null, cancellationToken);
 
     public async Task<RecurringJob> GetAsync(string name, CancellationToken cancellationToken) =>
-        await _store.GetAsync<RecurringJob>(name, cancellationToken).ConfigureAwait(false)
+        await store.GetAsync<RecurringJob>(name, cancellationToken).ConfigureAwait(false)
         ?? throw ControlPlaneException.NotFound("name", $"recurring job {name} not found");
 
     /// <summary>Creates a job (POST) or creates/replaces the named one (PUT); returns the job and whether it is new.</summary>
@@ -31,10 +22,10 @@ public sealed class RecurringJobService
         if (routeName is not null && !string.IsNullOrEmpty(request.Name) && request.Name != routeName)
             throw ControlPlaneException.Invalid("name", $"name {request.Name} differs from the job {routeName} in the URL");
         var spec = await ValidateAsync(Mutate(routeName ?? request.Name, request), cancellationToken).ConfigureAwait(false);
-        var existing = await _store.GetAsync<RecurringJob>(spec.Name, cancellationToken).ConfigureAwait(false);
+        var existing = await store.GetAsync<RecurringJob>(spec.Name, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
-            var created = await _store.CreateAsync(new RecurringJob
+            var created = await store.CreateAsync(new RecurringJob
             {
                 Metadata = new ObjectMeta { Name = spec.Name, Finalizers = [LonghornLabels.Finalizer] },
                 Spec = spec,
@@ -42,7 +33,7 @@ public sealed class RecurringJobService
             return (created, true);
         }
         if (!replace) throw ControlPlaneException.Conflict("name", $"recurring job {spec.Name} already exists; PUT /api/recurringjobs/{spec.Name} to change it");
-        var updated = await _store.UpdateAsync(existing with
+        var updated = await store.UpdateAsync(existing with
         {
             Metadata = existing.Metadata with { ResourceVersion = request.ResourceVersion ?? existing.Metadata.ResourceVersion },
             Spec = spec,
@@ -53,16 +44,8 @@ public sealed class RecurringJobService
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
         await GetAsync(name, cancellationToken).ConfigureAwait(false);
-        await _store.DeleteAsync<RecurringJob>(name, cancellationToken).ConfigureAwait(false);
-        await _store.RemoveFinalizerAsync<RecurringJob>(name, LonghornLabels.Finalizer, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Volumes with no job or group label join the <c>default</c> group (FixupRecurringJob).</summary>
-    public static void AddDefaultGroupIfUnlabelled(IDictionary<string, string> labels)
-    {
-        if (!labels.Keys.Any(k => k.StartsWith(LonghornLabels.RecurringJobPrefix, StringComparison.Ordinal)
-                                  || k.StartsWith(LonghornLabels.RecurringJobGroupPrefix, StringComparison.Ordinal)))
-            labels[LonghornLabels.RecurringJobGroupPrefix + LonghornLabels.DefaultGroup] = LonghornLabels.Enabled;
+        await store.DeleteAsync<RecurringJob>(name, cancellationToken).ConfigureAwait(false);
+        await store.RemoveFinalizerAsync<RecurringJob>(name, LonghornLabels.Finalizer, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StorageClass> PutStorageClassAsync(string name, string? provisioner, Dictionary<string, string>? parameters,
@@ -80,47 +63,13 @@ public sealed class RecurringJobService
             Provisioner = string.IsNullOrEmpty(provisioner) ? StorageClass.LonghornProvisioner : provisioner,
             Parameters = parameters,
         };
-        var updated = await _store.MutateAsync<StorageClass>(name, s => storageClass.WithMetadata(s.Metadata), cancellationToken).ConfigureAwait(false);
-        return updated ?? await _store.CreateAsync(storageClass, cancellationToken).ConfigureAwait(false);
+        var updated = await store.MutateAsync<StorageClass>(name, s => storageClass.WithMetadata(s.Metadata), cancellationToken).ConfigureAwait(false);
+        return updated ?? await store.CreateAsync(storageClass, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StorageClass> GetStorageClassAsync(string name, CancellationToken cancellationToken) =>
-        await _store.GetAsync<StorageClass>(name, cancellationToken).ConfigureAwait(false)
+        await store.GetAsync<StorageClass>(name, cancellationToken).ConfigureAwait(false)
         ?? throw ControlPlaneException.NotFound("name", $"storage class {name} not found");
-
-    /// <summary>The recurring-job labels a new volume of the storage class gets; old-format jobs are created as RecurringJobs.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> ApplyStorageClassAsync(string storageClassName, CancellationToken cancellationToken)
-    {
-        var storageClass = await _store.GetAsync<StorageClass>(storageClassName, cancellationToken).ConfigureAwait(false)
-                           ?? throw ControlPlaneException.NotFound("storageClassName", $"storage class {storageClassName} not found");
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (storageClass.Parameters.TryGetValue(LegacyRecurringJobs.RecurringJobsParameter, out var legacy))
-        {
-            foreach (var spec in LegacyRecurringJobs.Parse(legacy, "storageClassName"))
-            {
-                if (await _store.GetAsync<RecurringJob>(spec.Name, cancellationToken).ConfigureAwait(false) is null)
-                {
-                    try
-                    {
-                        await _store.CreateAsync(new RecurringJob
-                        {
-                            Metadata = new ObjectMeta { Name = spec.Name, Finalizers = [LonghornLabels.Finalizer] },
-                            Spec = spec,
-                        }, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (ResourceConflictException)
-                    {
-                    }
-                }
-                labels[LonghornLabels.RecurringJobPrefix + spec.Name] = LonghornLabels.Enabled;
-            }
-        }
-        if (storageClass.Parameters.TryGetValue(LegacyRecurringJobs.SelectorParameter, out var selector))
-        {
-            foreach (var (key, value) in LegacyRecurringJobs.ParseSelector(selector, "storageClassName")) labels[key] = value;
-        }
-        return labels;
-    }
 
     /// <summary>The mutator: lowercase name (auto-corrected past 40 characters), defaults, retain and retainAge by task.</summary>
     private static RecurringJobSpec Mutate(string? name, RecurringJobRequest request)
@@ -155,7 +104,7 @@ public sealed class RecurringJobService
             Retain = retain,
             RetainAge = retainAge,
             RetentionPolicy = string.IsNullOrEmpty(request.RetentionPolicy) ? RetentionPolicies.CountBased : request.RetentionPolicy,
-            Concurrency = request.Concurrency == 0 ? DefaultConcurrency : request.Concurrency,
+            Concurrency = request.Concurrency == 0 ? RecurringJobSpec.DefaultConcurrency : request.Concurrency,
             Labels = request.Labels ?? new Dictionary<string, string>(),
             Parameters = request.Parameters ?? new Dictionary<string, string>(),
         };
@@ -178,7 +127,7 @@ public sealed class RecurringJobService
         }
         ResourceNames.ValidateLabels(spec.Labels, "labels");
         if (spec.Concurrency < 1) throw ControlPlaneException.Invalid("concurrency", $"concurrency {spec.Concurrency} must be at least 1");
-        var max = await _settings.GetIntAsync(SettingDefinitions.RecurringJobMaxRetention, cancellationToken).ConfigureAwait(false);
+        var max = await settings.GetIntAsync(SettingDefinitions.RecurringJobMaxRetention, cancellationToken).ConfigureAwait(false);
         if (spec.Retain > max) throw ControlPlaneException.Invalid("retain", $"retain value should be less than or equal to {max}");
         if (spec.RetentionPolicy is not (RetentionPolicies.CountBased or RetentionPolicies.AgeBased))
             throw ControlPlaneException.Invalid("retentionPolicy", $"retentionPolicy {spec.RetentionPolicy} is invalid: it must be count-based or age-based");

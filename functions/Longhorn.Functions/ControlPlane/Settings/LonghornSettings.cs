@@ -4,16 +4,12 @@ using Longhorn.Functions.Resources;
 namespace Longhorn.Functions.ControlPlane.Settings;
 
 /// <summary>Reads and writes Longhorn settings, stored as Setting resources; an unset one has its default.</summary>
-public sealed class LonghornSettings
+public sealed class LonghornSettings(IResourceStore store)
 {
-    private readonly IResourceStore _store;
-
-    public LonghornSettings(IResourceStore store) => _store = store;
-
     public async Task<string> GetAsync(string name, CancellationToken cancellationToken)
     {
         var definition = SettingDefinitions.Find(name) ?? throw new ArgumentException($"unknown setting {name}", nameof(name));
-        var setting = await _store.GetAsync<Setting>(name, cancellationToken).ConfigureAwait(false);
+        var setting = await store.GetAsync<Setting>(name, cancellationToken).ConfigureAwait(false);
         return setting?.Value ?? definition.Default;
     }
 
@@ -25,7 +21,7 @@ public sealed class LonghornSettings
 
     public async Task<IReadOnlyList<Setting>> ListAsync(CancellationToken cancellationToken)
     {
-        var stored = (await _store.ListAsync<Setting>(null, cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.Name);
+        var stored = (await store.ListAsync<Setting>(null, cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.Name);
         return SettingDefinitions.All
             .Select(d => stored.GetValueOrDefault(d.Name) ?? new Setting { Metadata = new ObjectMeta { Name = d.Name }, Value = d.Default })
             .ToList();
@@ -36,11 +32,11 @@ public sealed class LonghornSettings
     {
         var definition = SettingDefinitions.Find(name) ?? throw ControlPlaneException.NotFound("name", $"setting {name} does not exist");
         if (definition.Validate(value) is { } error) throw ControlPlaneException.Invalid("value", error);
-        var updated = await _store.MutateAsync<Setting>(name, s => s with { Value = value }, cancellationToken).ConfigureAwait(false);
+        var updated = await store.MutateAsync<Setting>(name, s => s with { Value = value }, cancellationToken).ConfigureAwait(false);
         if (updated is not null) return updated;
         try
         {
-            return await _store.CreateAsync(new Setting { Metadata = new ObjectMeta { Name = name }, Value = value }, cancellationToken)
+            return await store.CreateAsync(new Setting { Metadata = new ObjectMeta { Name = name }, Value = value }, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (ResourceConflictException)

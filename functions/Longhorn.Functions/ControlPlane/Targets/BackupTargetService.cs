@@ -4,25 +4,14 @@ using Longhorn.Functions.Resources;
 namespace Longhorn.Functions.ControlPlane.Targets;
 
 /// <summary>Backup targets and their secrets: validated writes, and sync requests (at most one per 10 s per target).</summary>
-public sealed class BackupTargetService
+public sealed class BackupTargetService(IResourceStore store, WorkQueue work, TimeProvider time)
 {
     public static readonly TimeSpan MinSyncInterval = TimeSpan.FromSeconds(10);
 
-    private readonly IResourceStore _store;
-    private readonly WorkQueue _work;
-    private readonly TimeProvider _time;
-
-    public BackupTargetService(IResourceStore store, WorkQueue work, TimeProvider time)
-    {
-        _store = store;
-        _work = work;
-        _time = time;
-    }
-
-    public Task<IReadOnlyList<BackupTarget>> ListAsync(CancellationToken cancellationToken) => _store.ListAsync<BackupTarget>(null, cancellationToken);
+    public Task<IReadOnlyList<BackupTarget>> ListAsync(CancellationToken cancellationToken) => store.ListAsync<BackupTarget>(null, cancellationToken);
 
     public async Task<BackupTarget> GetAsync(string name, CancellationToken cancellationToken) =>
-        await _store.GetAsync<BackupTarget>(name, cancellationToken).ConfigureAwait(false)
+        await store.GetAsync<BackupTarget>(name, cancellationToken).ConfigureAwait(false)
         ?? throw ControlPlaneException.NotFound("name", $"backup target {name} not found");
 
     /// <summary>Creates or updates a target; the store is probed and synced in the background. Returns the target and whether it is new.</summary>
@@ -37,7 +26,7 @@ public sealed class BackupTargetService
         var scheme = TargetUrls.Scheme(spec.BackupTargetURL);
         if (spec.CredentialSecret.Length > 0)
         {
-            if (await _store.GetAsync<Secret>(spec.CredentialSecret, cancellationToken).ConfigureAwait(false) is null)
+            if (await store.GetAsync<Secret>(spec.CredentialSecret, cancellationToken).ConfigureAwait(false) is null)
                 throw ControlPlaneException.NotFound("credentialSecret", $"credentialSecret {spec.CredentialSecret} not found; PUT /api/secrets/{spec.CredentialSecret} first");
         }
         else if (TargetUrls.CredentialSchemes.Contains(scheme))
@@ -45,37 +34,37 @@ public sealed class BackupTargetService
         if (spec.BackupTargetURL.Length > 0)
         {
             var identity = TargetUrls.Identity(spec.BackupTargetURL);
-            var others = await _store.ListAsync<BackupTarget>(null, cancellationToken).ConfigureAwait(false);
+            var others = await store.ListAsync<BackupTarget>(null, cancellationToken).ConfigureAwait(false);
             if (others.FirstOrDefault(t => t.Name != name && t.Spec.BackupTargetURL.Length > 0 && TargetUrls.Identity(t.Spec.BackupTargetURL) == identity) is { } other)
                 throw ControlPlaneException.Conflict("backupTargetURL", $"backupTargetURL {spec.BackupTargetURL} is already used by backup target {other.Name}");
         }
 
-        var existing = await _store.GetAsync<BackupTarget>(name, cancellationToken).ConfigureAwait(false);
+        var existing = await store.GetAsync<BackupTarget>(name, cancellationToken).ConfigureAwait(false);
         BackupTarget saved;
         if (existing is null)
         {
-            saved = await _store.CreateAsync(new BackupTarget
+            saved = await store.CreateAsync(new BackupTarget
             {
                 Metadata = new ObjectMeta { Name = name, Finalizers = [LonghornLabels.Finalizer] },
-                Spec = spec with { SyncRequestedAt = _time.GetUtcNow() },
+                Spec = spec with { SyncRequestedAt = time.GetUtcNow() },
             }, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             if (existing.Spec.BackupTargetURL != spec.BackupTargetURL || existing.Spec.CredentialSecret != spec.CredentialSecret)
             {
-                var standby = await _store.ListAsync<Volume>(LabelSelector.Of((LonghornLabels.BackupTarget, name)), cancellationToken).ConfigureAwait(false);
+                var standby = await store.ListAsync<Volume>(LabelSelector.Of((LonghornLabels.BackupTarget, name)), cancellationToken).ConfigureAwait(false);
                 if (standby.FirstOrDefault(v => v.Spec.Standby) is { } dr)
                     throw ControlPlaneException.Conflict("backupTargetURL", $"cannot change the URL or secret of backup target {name} while standby volume {dr.Name} uses it");
             }
             var version = resourceVersion ?? existing.Metadata.ResourceVersion;
-            saved = (await _store.UpdateAsync(existing with
+            saved = (await store.UpdateAsync(existing with
             {
                 Metadata = existing.Metadata with { ResourceVersion = version },
-                Spec = spec with { SyncRequestedAt = _time.GetUtcNow() },
+                Spec = spec with { SyncRequestedAt = time.GetUtcNow() },
             }, cancellationToken).ConfigureAwait(false))!;
         }
-        _work.Enqueue(WorkKind.SyncBackupTarget, name);
+        work.Enqueue(WorkKind.SyncBackupTarget, name);
         return (saved, existing is null);
     }
 
@@ -83,16 +72,16 @@ public sealed class BackupTargetService
     public async Task<BackupTarget> RequestSyncAsync(string name, CancellationToken cancellationToken)
     {
         var target = await GetAsync(name, cancellationToken).ConfigureAwait(false);
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         if (target.Spec.SyncRequestedAt is { } last && now - last < MinSyncInterval)
         {
             throw new ControlPlaneException(Problem.TooManyRequests,
                 $"backup target {name} was asked to sync at {last:O}; ask again after {MinSyncInterval.TotalSeconds:0} s", "name")
             { RetryAfter = MinSyncInterval - (now - last) };
         }
-        var updated = await _store.MutateAsync<BackupTarget>(name, t => t with { Spec = t.Spec with { SyncRequestedAt = now } }, cancellationToken)
+        var updated = await store.MutateAsync<BackupTarget>(name, t => t with { Spec = t.Spec with { SyncRequestedAt = now } }, cancellationToken)
             .ConfigureAwait(false);
-        _work.Enqueue(WorkKind.SyncBackupTarget, name);
+        work.Enqueue(WorkKind.SyncBackupTarget, name);
         return updated ?? target;
     }
 
@@ -107,8 +96,8 @@ public sealed class BackupTargetService
             if (value != value.Trim())
                 throw ControlPlaneException.Invalid("data", $"data value of {key} has leading or trailing whitespace or newlines");
         }
-        var updated = await _store.MutateAsync<Secret>(name, s => s with { Data = data }, cancellationToken).ConfigureAwait(false);
-        return updated ?? await _store.CreateAsync(new Secret { Metadata = new ObjectMeta { Name = name }, Data = data }, cancellationToken)
+        var updated = await store.MutateAsync<Secret>(name, s => s with { Data = data }, cancellationToken).ConfigureAwait(false);
+        return updated ?? await store.CreateAsync(new Secret { Metadata = new ObjectMeta { Name = name }, Data = data }, cancellationToken)
             .ConfigureAwait(false);
     }
 }

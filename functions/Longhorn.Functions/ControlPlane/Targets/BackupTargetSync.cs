@@ -8,33 +8,18 @@ namespace Longhorn.Functions.ControlPlane.Targets;
 /// Syncs a backup target with its store (Longhorn's backup target controller): probes availability, creates the
 /// BackupVolumes the store has, deletes vanished ones CR-only, then syncs every BackupVolume.
 /// </summary>
-public sealed class BackupTargetSync : IWorkHandler
+public sealed class BackupTargetSync(IResourceStore store, BackupStoreFactory stores, BackupVolumeSync volumes, TimeProvider time,
+    ILogger<BackupTargetSync> logger) : IWorkHandler
 {
-    private readonly IResourceStore _store;
-    private readonly BackupStoreFactory _stores;
-    private readonly BackupVolumeSync _volumes;
-    private readonly TimeProvider _time;
-    private readonly ILogger<BackupTargetSync> _logger;
-
-    public BackupTargetSync(IResourceStore store, BackupStoreFactory stores, BackupVolumeSync volumes, TimeProvider time,
-        ILogger<BackupTargetSync> logger)
-    {
-        _store = store;
-        _stores = stores;
-        _volumes = volumes;
-        _time = time;
-        _logger = logger;
-    }
-
     public WorkKind Kind => WorkKind.SyncBackupTarget;
 
     public async Task RunAsync(string name, CancellationToken cancellationToken)
     {
-        var target = await _store.GetAsync<BackupTarget>(name, cancellationToken).ConfigureAwait(false);
+        var target = await store.GetAsync<BackupTarget>(name, cancellationToken).ConfigureAwait(false);
         if (target is null || target.IsDeleting) return;
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         var selector = LabelSelector.Of((LonghornLabels.BackupTarget, name));
-        var cluster = await _store.ListAsync<BackupVolume>(selector, cancellationToken).ConfigureAwait(false);
+        var cluster = await store.ListAsync<BackupVolume>(selector, cancellationToken).ConfigureAwait(false);
 
         if (target.Spec.BackupTargetURL.Length == 0)
         {
@@ -47,52 +32,52 @@ public sealed class BackupTargetSync : IWorkHandler
         IReadOnlyList<string> remote;
         try
         {
-            backupStore = await _stores.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+            backupStore = await stores.OpenAsync(target, cancellationToken).ConfigureAwait(false);
             remote = await backupStore.ListVolumeNamesAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is BackupStoreException or ControlPlaneException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (ExpectedFailure.Is(e))
         {
-            _logger.LogWarning("Backup target {Target} is not available: {Reason}", name, e.Message);
+            logger.LogWarning("Backup target {Target} is not available: {Reason}", name, e.Message);
             await SetUnavailableAsync(name, e.Message, clearSync: false, cancellationToken).ConfigureAwait(false);
             return;
         }
-        await _store.MutateAsync<BackupTarget>(name, t => t.Status.Available && t.Status.Conditions.Count == 0
+        await store.MutateAsync<BackupTarget>(name, t => t.Status.Available && t.Status.Conditions.Count == 0
             ? null
             : t with { Status = t.Status with { Available = true, Conditions = [] } }, cancellationToken).ConfigureAwait(false);
 
         var names = remote.Where(n => Longhorn.Engine.Format.Names.IsValid(n)).ToHashSet(StringComparer.Ordinal);
         foreach (var backupVolume in cluster.Where(b => !b.IsDeleting && !names.Contains(b.Spec.VolumeName)))
         {
-            _logger.LogInformation("Backup volume {Volume} is gone from target {Target}; deleting its resources only", backupVolume.Spec.VolumeName, name);
+            logger.LogInformation("Backup volume {Volume} is gone from target {Target}; deleting its resources only", backupVolume.Spec.VolumeName, name);
             await DeleteWithBackupsAsync(backupVolume, cancellationToken).ConfigureAwait(false);
         }
         foreach (var volumeName in names.Order(StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await _volumes.SyncAsync(target, backupStore, volumeName, cancellationToken).ConfigureAwait(false);
+            await volumes.SyncAsync(target, backupStore, volumeName, cancellationToken).ConfigureAwait(false);
         }
-        await _store.MutateAsync<BackupTarget>(name, t => t with { Status = t.Status with { LastSyncedAt = now } }, cancellationToken)
+        await store.MutateAsync<BackupTarget>(name, t => t with { Status = t.Status with { LastSyncedAt = now } }, cancellationToken)
             .ConfigureAwait(false);
-        _logger.LogInformation("Synced backup target {Target}: {Volumes} backup volumes", name, names.Count);
+        logger.LogInformation("Synced backup target {Target}: {Volumes} backup volumes", name, names.Count);
     }
 
     private async Task DeleteWithBackupsAsync(BackupVolume backupVolume, CancellationToken cancellationToken)
     {
-        var backups = await _store.ListAsync<Backup>(LabelSelector.Of((LonghornLabels.BackupTarget, backupVolume.Spec.BackupTargetName),
+        var backups = await store.ListAsync<Backup>(LabelSelector.Of((LonghornLabels.BackupTarget, backupVolume.Spec.BackupTargetName),
             (LonghornLabels.BackupVolume, backupVolume.Spec.VolumeName)), cancellationToken).ConfigureAwait(false);
         foreach (var backup in backups.Where(b => !b.IsLocal || b.Status.State == BackupStates.Completed))
-            await CustomResourceDeletion.DeleteAsync<Backup>(_store, backup.Name, cancellationToken).ConfigureAwait(false);
-        await CustomResourceDeletion.DeleteAsync<BackupVolume>(_store, backupVolume.Name, cancellationToken).ConfigureAwait(false);
+            await CustomResourceDeletion.DeleteAsync<Backup>(store, backup.Name, cancellationToken).ConfigureAwait(false);
+        await CustomResourceDeletion.DeleteAsync<BackupVolume>(store, backupVolume.Name, cancellationToken).ConfigureAwait(false);
     }
 
     private Task SetUnavailableAsync(string name, string message, bool clearSync, CancellationToken cancellationToken) =>
-        _store.MutateAsync<BackupTarget>(name, t => t with
+        store.MutateAsync<BackupTarget>(name, t => t with
         {
             Status = t.Status with
             {
                 Available = false,
                 LastSyncedAt = clearSync ? null : t.Status.LastSyncedAt,
-                Conditions = [new Condition("Unavailable", "True", "Unavailable", message, _time.GetUtcNow())],
+                Conditions = [new Condition("Unavailable", "True", "Unavailable", message, time.GetUtcNow())],
             },
         }, cancellationToken);
 }

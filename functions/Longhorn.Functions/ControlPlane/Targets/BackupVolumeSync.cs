@@ -1,6 +1,5 @@
 using Longhorn.Engine;
 using Longhorn.Engine.Inventory;
-using Longhorn.Functions.ControlPlane.Backups;
 using Longhorn.Functions.ControlPlane.Settings;
 using Longhorn.Functions.ControlPlane.Work;
 using Longhorn.Functions.Resources;
@@ -90,7 +89,7 @@ public sealed class BackupVolumeSync
                 {
                     _logger.LogInformation("Deleting failed backup {Backup} of volume {Volume}: older than failed-backup-ttl ({Minutes} min)",
                         backup.Name, volumeName, ttlMinutes);
-                    await BackupRemoval.RequestAsync(_store, _work, backup.Name, cancellationToken).ConfigureAwait(false);
+                    await BackupDeletionRequest.SendAsync(_store, _work, backup.Name, cancellationToken).ConfigureAwait(false);
                 }
                 continue;
             }

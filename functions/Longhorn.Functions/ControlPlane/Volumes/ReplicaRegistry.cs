@@ -6,17 +6,11 @@ using Microsoft.Extensions.Options;
 namespace Longhorn.Functions.ControlPlane.Volumes;
 
 /// <summary>The simulated cluster's replicas: one Longhorn v1 replica directory per volume under the data dir, opened on demand.</summary>
-public sealed class ReplicaRegistry : IAsyncDisposable
+public sealed class ReplicaRegistry(IOptions<LonghornOptions> options, TimeProvider time) : IAsyncDisposable
 {
-    private readonly string _root;
-    private readonly ReplicaOptions _options;
+    private readonly string _root = options.Value.ReplicaRoot;
+    private readonly ReplicaOptions _options = new ReplicaOptions { TimeProvider = time };
     private readonly ConcurrentDictionary<string, Lazy<Replica>> _open = new(StringComparer.Ordinal);
-
-    public ReplicaRegistry(IOptions<LonghornOptions> options, TimeProvider time)
-    {
-        _root = options.Value.ReplicaRoot;
-        _options = new ReplicaOptions { TimeProvider = time };
-    }
 
     public Replica Create(string volumeName, long size)
     {

@@ -1,6 +1,5 @@
 using Longhorn.Engine;
 using Longhorn.Engine.Format;
-using Longhorn.Functions.ControlPlane.Backups;
 using Longhorn.Functions.ControlPlane.Targets;
 using Longhorn.Functions.ControlPlane.Work;
 using Longhorn.Functions.Resources;
@@ -11,26 +10,13 @@ namespace Longhorn.Functions.ControlPlane.Volumes;
 /// Restores a volume's replica from the store: a full restore of <c>fromBackup</c> first, then, for a standby (DR)
 /// volume, incremental restores up to its BackupVolume's last backup. State and progress go to the volume's status.
 /// </summary>
-public sealed class RestoreWorker : IWorkHandler
+public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas, BackupStoreFactory stores, ILogger<RestoreWorker> logger) : IWorkHandler
 {
-    private readonly IResourceStore _store;
-    private readonly ReplicaRegistry _replicas;
-    private readonly BackupStoreFactory _stores;
-    private readonly ILogger<RestoreWorker> _logger;
-
-    public RestoreWorker(IResourceStore store, ReplicaRegistry replicas, BackupStoreFactory stores, ILogger<RestoreWorker> logger)
-    {
-        _store = store;
-        _replicas = replicas;
-        _stores = stores;
-        _logger = logger;
-    }
-
     public WorkKind Kind => WorkKind.Restore;
 
     public async Task RunAsync(string name, CancellationToken cancellationToken)
     {
-        var volume = await _store.GetAsync<Volume>(name, cancellationToken).ConfigureAwait(false);
+        var volume = await store.GetAsync<Volume>(name, cancellationToken).ConfigureAwait(false);
         if (volume is null || volume.IsDeleting || !volume.Status.RestoreRequired) return;
         var last = volume.Status.RestoreStatus?.LastRestored ?? "";
         var (_, backupVolumeName, firstBackup) = BackupUrl.Decode(volume.Spec.FromBackup);
@@ -38,7 +24,7 @@ public sealed class RestoreWorker : IWorkHandler
         if (last.Length > 0)
         {
             if (!volume.Spec.Standby) return;
-            var followed = await _store.GetAsync<BackupVolume>(ResourceNames.BackupVolume(backupVolumeName, volume.Spec.BackupTargetName), cancellationToken)
+            var followed = await store.GetAsync<BackupVolume>(ResourceNames.BackupVolume(backupVolumeName, volume.Spec.BackupTargetName), cancellationToken)
                 .ConfigureAwait(false);
             next = followed?.Status.LastBackupName ?? "";
             if (next.Length == 0 || next == last) return;
@@ -49,9 +35,9 @@ public sealed class RestoreWorker : IWorkHandler
             cancellationToken).ConfigureAwait(false);
         try
         {
-            var target = await _store.GetRequiredAsync<BackupTarget>(volume.Spec.BackupTargetName, cancellationToken).ConfigureAwait(false);
-            var backupStore = await _stores.OpenAsync(target, cancellationToken).ConfigureAwait(false);
-            var replica = _replicas.Get(name);
+            var target = await store.GetRequiredAsync<BackupTarget>(volume.Spec.BackupTargetName, cancellationToken).ConfigureAwait(false);
+            var backupStore = await stores.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+            var replica = replicas.Get(name);
             var progress = new ProgressRecorder(p => UpdateAsync(name, r => r.IsRestoring && p > r.Progress ? r with { Progress = p } : null, CancellationToken.None));
             if (last.Length == 0)
             {
@@ -66,7 +52,7 @@ public sealed class RestoreWorker : IWorkHandler
                 await restore.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
             await progress.DrainAsync().ConfigureAwait(false);
-            await _store.MutateAsync<Volume>(name, v => v with
+            await store.MutateAsync<Volume>(name, v => v with
             {
                 Status = v.Status with
                 {
@@ -77,20 +63,26 @@ public sealed class RestoreWorker : IWorkHandler
                     },
                 },
             }, CancellationToken.None).ConfigureAwait(false);
-            _logger.LogInformation("Restored volume {Volume} from backup {Backup} ({Kind})", name, next, last.Length == 0 ? "full" : "incremental");
+            logger.LogInformation("Restored volume {Volume} from backup {Backup} ({Kind})", name, next, last.Length == 0 ? "full" : "incremental");
         }
-        catch (Exception e) when (e is BackupStoreException or ControlPlaneException or InvalidOperationException or IOException or ResourceNotFoundException
-                                      || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (ExpectedFailure.Is(e) || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             var message = e is OperationCanceledException ? "the restore was cancelled (the host stopped or the volume was deleted)" : e.Message;
-            _logger.LogWarning("Restore of volume {Volume} from backup {Backup} failed: {Reason}", name, next, message);
+            logger.LogWarning("Restore of volume {Volume} from backup {Backup} failed: {Reason}", name, next, message);
             await UpdateAsync(name, r => r with { IsRestoring = false, State = "error", Error = message }, CancellationToken.None).ConfigureAwait(false);
             if (e is OperationCanceledException) throw;
+        }
+        catch (Exception e)
+        {
+            // A bug: the restore stops as an internal error, and the worker pool logs the stack.
+            var message = $"internal error: {e.GetType().Name}: {e.Message}; the host log has the stack";
+            await UpdateAsync(name, r => r with { IsRestoring = false, State = "error", Error = message }, CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
     }
 
     private Task<Volume?> UpdateAsync(string name, Func<RestoreStatus, RestoreStatus?> change, CancellationToken cancellationToken) =>
-        _store.MutateAsync<Volume>(name, v => change(v.Status.RestoreStatus ?? new RestoreStatus()) is { } status
+        store.MutateAsync<Volume>(name, v => change(v.Status.RestoreStatus ?? new RestoreStatus()) is { } status
             ? v with { Status = v.Status with { RestoreStatus = status } }
             : null, cancellationToken);
 }

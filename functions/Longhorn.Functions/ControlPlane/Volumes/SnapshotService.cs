@@ -5,35 +5,20 @@ using Longhorn.Simulator.Replicas;
 namespace Longhorn.Functions.ControlPlane.Volumes;
 
 /// <summary>Snapshots of simulated volumes: the replica's snapshot and its Snapshot resource, kept in step.</summary>
-public sealed class SnapshotService
+public sealed class SnapshotService(IResourceStore store, ReplicaRegistry replicas, LonghornSettings settings, HostIdentity host, TimeProvider time)
 {
-    private readonly IResourceStore _store;
-    private readonly ReplicaRegistry _replicas;
-    private readonly LonghornSettings _settings;
-    private readonly HostIdentity _host;
-    private readonly TimeProvider _time;
-
-    public SnapshotService(IResourceStore store, ReplicaRegistry replicas, LonghornSettings settings, HostIdentity host, TimeProvider time)
-    {
-        _store = store;
-        _replicas = replicas;
-        _settings = settings;
-        _host = host;
-        _time = time;
-    }
-
     public async Task<Snapshot> CreateAsync(string volumeName, string? name, IReadOnlyDictionary<string, string>? labels, CancellationToken cancellationToken)
     {
-        var volume = await VolumeService.GetWritableAsync(_store, volumeName, "snapshot", cancellationToken).ConfigureAwait(false);
+        var volume = await store.GetWritableVolumeAsync(volumeName, "snapshot", cancellationToken).ConfigureAwait(false);
         name = string.IsNullOrEmpty(name) ? ResourceNames.Generate("snap") : name;
         ResourceNames.Validate(name, "name");
         ResourceNames.ValidateLabels(labels, "labels");
-        var max = await _settings.GetIntAsync(SettingDefinitions.SnapshotMaxCount, cancellationToken).ConfigureAwait(false);
-        var replica = _replicas.Get(volume.Name);
+        var max = await settings.GetIntAsync(SettingDefinitions.SnapshotMaxCount, cancellationToken).ConfigureAwait(false);
+        var replica = replicas.Get(volume.Name);
         if (replica.ListSnapshots().Count(s => !s.Removed) >= max)
             throw ControlPlaneException.Conflict("name", $"volume {volumeName} already has {max} snapshots (snapshot-max-count); delete some first");
         var specLabels = labels ?? new Dictionary<string, string>();
-        var snapshot = await _store.CreateAsync(new Snapshot
+        var snapshot = await store.CreateAsync(new Snapshot
         {
             Metadata = new ObjectMeta
             {
@@ -42,53 +27,53 @@ public sealed class SnapshotService
                 Finalizers = [],
             },
             Spec = new SnapshotSpec { Volume = volumeName, CreateSnapshot = true, Labels = specLabels },
-            Status = new SnapshotStatus { OwnerID = _host.InstanceId, RequestedTime = Timestamp(), UserCreated = true },
+            Status = new SnapshotStatus { OwnerID = host.InstanceId, RequestedTime = Timestamp(), UserCreated = true },
         }, cancellationToken).ConfigureAwait(false);
         try
         {
             await replica.CreateSnapshotAsync(name, userCreated: true, specLabels, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidOperationException e)
+        catch (ReplicaException e)
         {
-            await _store.DeleteAsync<Snapshot>(name, CancellationToken.None).ConfigureAwait(false);
+            await store.DeleteAsync<Snapshot>(name, CancellationToken.None).ConfigureAwait(false);
             throw ControlPlaneException.Conflict("name", $"cannot create snapshot {name} of volume {volumeName}: {e.Message}");
         }
         await RefreshAsync(volumeName, cancellationToken).ConfigureAwait(false);
-        return await _store.GetRequiredAsync<Snapshot>(snapshot.Name, cancellationToken).ConfigureAwait(false);
+        return await store.GetRequiredAsync<Snapshot>(snapshot.Name, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<Snapshot>> ListAsync(string volumeName, CancellationToken cancellationToken)
     {
-        await VolumeService.GetRequiredAsync(_store, volumeName, cancellationToken).ConfigureAwait(false);
-        return await _store.ListAsync<Snapshot>(LabelSelector.Of((LonghornLabels.SnapshotVolume, volumeName)), cancellationToken).ConfigureAwait(false);
+        await store.GetVolumeAsync(volumeName, cancellationToken).ConfigureAwait(false);
+        return await store.ListAsync<Snapshot>(LabelSelector.Of((LonghornLabels.SnapshotVolume, volumeName)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes the snapshot from the replica (mark removed, purge) and its resource; 409 while a backup still reads it.</summary>
     public async Task DeleteAsync(string volumeName, string name, CancellationToken cancellationToken)
     {
-        var volume = await VolumeService.GetRequiredAsync(_store, volumeName, cancellationToken).ConfigureAwait(false);
-        var snapshot = await _store.GetAsync<Snapshot>(name, cancellationToken).ConfigureAwait(false);
+        var volume = await store.GetVolumeAsync(volumeName, cancellationToken).ConfigureAwait(false);
+        var snapshot = await store.GetAsync<Snapshot>(name, cancellationToken).ConfigureAwait(false);
         if (snapshot is null || snapshot.Spec.Volume != volumeName)
             throw ControlPlaneException.NotFound("snapshot", $"snapshot {name} of volume {volumeName} not found");
-        var backups = await _store.ListAsync<Backup>(LabelSelector.Of((LonghornLabels.BackupVolume, volumeName)), cancellationToken).ConfigureAwait(false);
+        var backups = await store.ListAsync<Backup>(LabelSelector.Of((LonghornLabels.BackupVolume, volumeName)), cancellationToken).ConfigureAwait(false);
         if (backups.FirstOrDefault(b => b.Spec.SnapshotName == name && !BackupStates.IsFinal(b.Status.State)) is { } busy)
             throw ControlPlaneException.Conflict("snapshot", $"snapshot {name} is being backed up by {busy.Name}; delete it when the backup has finished");
-        var replica = _replicas.Get(volume.Name);
+        var replica = replicas.Get(volume.Name);
         if (replica.ListSnapshots().Any(s => s.Name == name))
             await replica.DeleteSnapshotAsync(name, cancellationToken).ConfigureAwait(false);
-        await _store.DeleteAsync<Snapshot>(name, cancellationToken).ConfigureAwait(false);
+        await store.DeleteAsync<Snapshot>(name, cancellationToken).ConfigureAwait(false);
         await RefreshAsync(volumeName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Copies the replica's view (parent, children, removed, creation time) into the volume's Snapshot resources.</summary>
     public async Task RefreshAsync(string volumeName, CancellationToken cancellationToken)
     {
-        var info = _replicas.Get(volumeName).ListSnapshots().ToDictionary(s => s.Name, StringComparer.Ordinal);
-        foreach (var snapshot in await _store.ListAsync<Snapshot>(LabelSelector.Of((LonghornLabels.SnapshotVolume, volumeName)), cancellationToken)
+        var info = replicas.Get(volumeName).ListSnapshots().ToDictionary(s => s.Name, StringComparer.Ordinal);
+        foreach (var snapshot in await store.ListAsync<Snapshot>(LabelSelector.Of((LonghornLabels.SnapshotVolume, volumeName)), cancellationToken)
                      .ConfigureAwait(false))
         {
             if (!info.TryGetValue(snapshot.Name, out var s)) continue;
-            await _store.MutateAsync<Snapshot>(snapshot.Name, r => r with { Status = StatusOf(r.Status, s) }, cancellationToken).ConfigureAwait(false);
+            await store.MutateAsync<Snapshot>(snapshot.Name, r => r with { Status = StatusOf(r.Status, s) }, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -103,5 +88,5 @@ public sealed class SnapshotService
         ReadyToUse = !s.Removed,
     };
 
-    private string Timestamp() => _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    private string Timestamp() => time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

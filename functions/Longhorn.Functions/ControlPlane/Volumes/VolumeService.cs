@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using Longhorn.Engine;
 using Longhorn.Engine.Format;
-using Longhorn.Functions.ControlPlane.RecurringJobs;
 using Longhorn.Functions.ControlPlane.Settings;
 using Longhorn.Functions.ControlPlane.Targets;
 using Longhorn.Functions.ControlPlane.Work;
@@ -11,61 +10,27 @@ using Longhorn.Functions.Resources;
 namespace Longhorn.Functions.ControlPlane.Volumes;
 
 /// <summary>Volumes of the simulated cluster: create (empty, restored or standby), list, delete, and their data.</summary>
-public sealed class VolumeService
+public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas, LonghornSettings settings, WorkQueue work, HostIdentity host,
+    ILogger<VolumeService> logger)
 {
     private const int DataChunk = 1024 * 1024;
     private static readonly long MaxVolumeSize = 64L << 40;
 
-    private readonly IResourceStore _store;
-    private readonly ReplicaRegistry _replicas;
-    private readonly LonghornSettings _settings;
-    private readonly RecurringJobService _jobs;
-    private readonly WorkQueue _work;
-    private readonly HostIdentity _host;
-    private readonly ILogger<VolumeService> _logger;
+    private readonly StorageClassJobs _storageClassJobs = new(store);
 
-    public VolumeService(IResourceStore store, ReplicaRegistry replicas, LonghornSettings settings, RecurringJobService jobs, WorkQueue work,
-        HostIdentity host, ILogger<VolumeService> logger)
-    {
-        _store = store;
-        _replicas = replicas;
-        _settings = settings;
-        _jobs = jobs;
-        _work = work;
-        _host = host;
-        _logger = logger;
-    }
+    public Task<IReadOnlyList<Volume>> ListAsync(CancellationToken cancellationToken) => store.ListAsync<Volume>(null, cancellationToken);
 
-    public static async Task<Volume> GetRequiredAsync(IResourceStore store, string name, CancellationToken cancellationToken)
-    {
-        var volume = await store.GetAsync<Volume>(name, cancellationToken).ConfigureAwait(false);
-        return volume is null || volume.IsDeleting ? throw ControlPlaneException.NotFound("volume", $"volume {name} not found") : volume;
-    }
-
-    /// <summary>The volume, if it may be written or snapshotted: not a standby volume, not restoring.</summary>
-    public static async Task<Volume> GetWritableAsync(IResourceStore store, string name, string action, CancellationToken cancellationToken)
-    {
-        var volume = await GetRequiredAsync(store, name, cancellationToken).ConfigureAwait(false);
-        if (volume.Spec.Standby)
-            throw ControlPlaneException.Conflict("volume", $"cannot {action} volume {name}: it is a standby (DR) volume that follows its backups");
-        if (volume.Status.RestoreRequired)
-            throw ControlPlaneException.Conflict("volume", $"cannot {action} volume {name}: it is being restored from {volume.Spec.FromBackup}");
-        return volume;
-    }
-
-    public Task<IReadOnlyList<Volume>> ListAsync(CancellationToken cancellationToken) => _store.ListAsync<Volume>(null, cancellationToken);
-
-    public Task<Volume> GetAsync(string name, CancellationToken cancellationToken) => GetRequiredAsync(_store, name, cancellationToken);
+    public Task<Volume> GetAsync(string name, CancellationToken cancellationToken) => store.GetVolumeAsync(name, cancellationToken);
 
     public async Task<Volume> CreateAsync(VolumeRequest request, CancellationToken cancellationToken)
     {
         ResourceNames.Validate(request.Name, "name");
         var name = request.Name!;
         ResourceNames.ValidateLabels(request.Labels, "labels");
-        if (await _store.GetAsync<Volume>(name, cancellationToken).ConfigureAwait(false) is not null)
+        if (await store.GetAsync<Volume>(name, cancellationToken).ConfigureAwait(false) is not null)
             throw ControlPlaneException.Conflict("name", $"volume {name} already exists");
         var compression = request.BackupCompressionMethod
-                          ?? await _settings.GetAsync(SettingDefinitions.BackupCompressionMethod, cancellationToken).ConfigureAwait(false);
+                          ?? await settings.GetAsync(SettingDefinitions.BackupCompressionMethod, cancellationToken).ConfigureAwait(false);
         if (compression is not ("none" or "lz4" or "gzip"))
             throw ControlPlaneException.Invalid("backupCompressionMethod", $"backupCompressionMethod {compression} is invalid: it must be none, lz4 or gzip");
         var blockSize = await BlockSizeAsync(request.BackupBlockSize, cancellationToken).ConfigureAwait(false);
@@ -101,25 +66,20 @@ public sealed class VolumeService
             if (size % blockSize != 0)
                 throw ControlPlaneException.Invalid("size", $"size {size} must be a multiple of the backup block size {blockSize}");
             targetName = request.BackupTargetName is { Length: > 0 } t ? t : BackupTarget.DefaultName;
-            if (await _store.GetAsync<BackupTarget>(targetName, cancellationToken).ConfigureAwait(false) is null)
+            if (await store.GetAsync<BackupTarget>(targetName, cancellationToken).ConfigureAwait(false) is null)
                 throw ControlPlaneException.NotFound("backupTargetName", $"backup target {targetName} not found");
         }
         labels[LonghornLabels.BackupTarget] = targetName;
-        if (!string.IsNullOrEmpty(request.StorageClassName))
-        {
-            foreach (var (key, value) in await _jobs.ApplyStorageClassAsync(request.StorageClassName, cancellationToken).ConfigureAwait(false))
-                labels[key] = value;
-        }
-        RecurringJobService.AddDefaultGroupIfUnlabelled(labels);
+        var allLabels = await _storageClassJobs.LabelsAsync(request.StorageClassName, labels, cancellationToken).ConfigureAwait(false);
 
         var restoring = spec.FromBackup.Length > 0;
-        var volume = await _store.CreateAsync(new Volume
+        var volume = await store.CreateAsync(new Volume
         {
-            Metadata = new ObjectMeta { Name = name, Labels = labels, Finalizers = [] },
+            Metadata = new ObjectMeta { Name = name, Labels = allLabels, Finalizers = [] },
             Spec = spec with { Size = size, BackupTargetName = targetName },
             Status = new VolumeStatus
             {
-                OwnerID = _host.InstanceId,
+                OwnerID = host.InstanceId,
                 State = VolumeStates.Creating,
                 RestoreRequired = restoring,
                 RestoreInitiated = restoring,
@@ -129,47 +89,48 @@ public sealed class VolumeService
         }, cancellationToken).ConfigureAwait(false);
         try
         {
-            _replicas.Create(name, size);
+            replicas.Create(name, size);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        // The replica checks the size again; its ArgumentException is the same refusal.
+        catch (Exception e) when (ExpectedFailure.Is(e) || e is ArgumentException)
         {
-            await _store.DeleteAsync<Volume>(name, CancellationToken.None).ConfigureAwait(false);
+            await store.DeleteAsync<Volume>(name, CancellationToken.None).ConfigureAwait(false);
             throw new ControlPlaneException(Problem.Unavailable, $"cannot create the replica of volume {name}: {e.Message}");
         }
-        volume = (await _store.MutateAsync<Volume>(name, v => v with
+        volume = (await store.MutateAsync<Volume>(name, v => v with
         {
             Status = v.Status with { State = VolumeStates.Attached, Robustness = "healthy" },
         }, cancellationToken).ConfigureAwait(false))!;
-        if (restoring) _work.Enqueue(WorkKind.Restore, name);
-        _logger.LogInformation("Created volume {Volume} of {Size} bytes{Restore}", name, size, restoring ? " from " + spec.FromBackup : "");
+        if (restoring) work.Enqueue(WorkKind.Restore, name);
+        logger.LogInformation("Created volume {Volume} of {Size} bytes{Restore}", name, size, restoring ? " from " + spec.FromBackup : "");
         return volume;
     }
 
     /// <summary>Deletes the volume, its replica and its snapshots; its backups stay in the store. 409 while it is being backed up.</summary>
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        await GetRequiredAsync(_store, name, cancellationToken).ConfigureAwait(false);
-        var backups = await _store.ListAsync<Backup>(LabelSelector.Of((LonghornLabels.BackupVolume, name)), cancellationToken).ConfigureAwait(false);
+        await store.GetVolumeAsync(name, cancellationToken).ConfigureAwait(false);
+        var backups = await store.ListAsync<Backup>(LabelSelector.Of((LonghornLabels.BackupVolume, name)), cancellationToken).ConfigureAwait(false);
         if (backups.FirstOrDefault(b => b.IsLocal && !BackupStates.IsFinal(b.Status.State)) is { } busy)
             throw ControlPlaneException.Conflict("name", $"volume {name} is being backed up by {busy.Name}; delete it when the backup has finished");
-        _work.Cancel(WorkKind.Restore, name);
-        await _work.WhenIdleAsync(WorkKind.Restore, name, cancellationToken).ConfigureAwait(false);
-        foreach (var snapshot in await _store.ListAsync<Snapshot>(LabelSelector.Of((LonghornLabels.SnapshotVolume, name)), cancellationToken)
+        work.Cancel(WorkKind.Restore, name);
+        await work.WhenIdleAsync(WorkKind.Restore, name, cancellationToken).ConfigureAwait(false);
+        foreach (var snapshot in await store.ListAsync<Snapshot>(LabelSelector.Of((LonghornLabels.SnapshotVolume, name)), cancellationToken)
                      .ConfigureAwait(false))
         {
-            await _store.DeleteAsync<Snapshot>(snapshot.Name, cancellationToken).ConfigureAwait(false);
+            await store.DeleteAsync<Snapshot>(snapshot.Name, cancellationToken).ConfigureAwait(false);
         }
-        await _replicas.RemoveAsync(name).ConfigureAwait(false);
-        await _store.DeleteAsync<Volume>(name, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("Deleted volume {Volume}", name);
+        await replicas.RemoveAsync(name).ConfigureAwait(false);
+        await store.DeleteAsync<Volume>(name, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Deleted volume {Volume}", name);
     }
 
     /// <summary>Streams a body into the volume at the offset, 1 MiB at a time; a write past the end is refused before anything is written.</summary>
     public async Task<long> WriteAsync(string name, long offset, long? length, Stream body, CancellationToken cancellationToken)
     {
-        var volume = await GetWritableAsync(_store, name, "write", cancellationToken).ConfigureAwait(false);
+        var volume = await store.GetWritableVolumeAsync(name, "write", cancellationToken).ConfigureAwait(false);
         CheckRange(volume, offset, length ?? 0);
-        var replica = _replicas.Get(name);
+        var replica = replicas.Get(name);
         var buffer = ArrayPool<byte>.Shared.Rent(DataChunk);
         try
         {
@@ -195,14 +156,14 @@ public sealed class VolumeService
     /// <summary>Checks a read and returns the replica to stream it from.</summary>
     public async Task<(Simulator.Replicas.Replica Replica, long Length)> OpenReadAsync(string name, long offset, long? length, CancellationToken cancellationToken)
     {
-        var volume = await GetRequiredAsync(_store, name, cancellationToken).ConfigureAwait(false);
+        var volume = await store.GetVolumeAsync(name, cancellationToken).ConfigureAwait(false);
         if (volume.Status.RestoreStatus is { } restore && (restore.IsRestoring || volume.Status.RestoreRequired && restore.LastRestored.Length == 0))
             throw ControlPlaneException.Conflict("volume", $"volume {name} is not readable yet: its restore is {(restore.State.Length > 0 ? restore.State : "pending")}" +
                                                            (restore.Error.Length > 0 ? ": " + restore.Error : ""));
         var count = length ?? volume.Spec.Size - Math.Max(0, offset);
         if (count < 0) throw ControlPlaneException.Invalid("length", $"length {count} must not be negative");
         CheckRange(volume, offset, count);
-        return (_replicas.Get(name), count);
+        return (replicas.Get(name), count);
     }
 
     private static void CheckRange(Volume volume, long offset, long length)
@@ -217,7 +178,7 @@ public sealed class VolumeService
     {
         if (string.IsNullOrEmpty(requested))
         {
-            var mib = await _settings.GetIntAsync(SettingDefinitions.DefaultBackupBlockSize, cancellationToken).ConfigureAwait(false);
+            var mib = await settings.GetIntAsync(SettingDefinitions.DefaultBackupBlockSize, cancellationToken).ConfigureAwait(false);
             return mib * 1024L * 1024L;
         }
         long size;
@@ -248,10 +209,10 @@ public sealed class VolumeService
         }
         if (backupName.Length == 0) throw ControlPlaneException.Invalid("fromBackup", $"fromBackup {url} names no backup (?backup=...)");
         var identity = TargetUrls.Identity(targetUrl);
-        var targets = await _store.ListAsync<BackupTarget>(null, cancellationToken).ConfigureAwait(false);
+        var targets = await store.ListAsync<BackupTarget>(null, cancellationToken).ConfigureAwait(false);
         var target = targets.FirstOrDefault(t => t.Spec.BackupTargetURL.Length > 0 && TargetUrls.Identity(t.Spec.BackupTargetURL) == identity)
                      ?? throw ControlPlaneException.NotFound("fromBackup", $"fromBackup {url}: no backup target has the URL {targetUrl}");
-        var backup = await _store.GetAsync<Backup>(backupName, cancellationToken).ConfigureAwait(false);
+        var backup = await store.GetAsync<Backup>(backupName, cancellationToken).ConfigureAwait(false);
         if (backup is null || backup.IsDeleting || backup.Status.State != BackupStates.Completed
             || backup.Metadata.Labels.GetValueOrDefault(LonghornLabels.BackupVolume) != volumeName
             || backup.Metadata.Labels.GetValueOrDefault(LonghornLabels.BackupTarget) != target.Name)

@@ -14,7 +14,7 @@ namespace Longhorn.Engine.Store.S3;
 /// checksums unless required, delimiter listings with full pagination, prefix removal in batched deletes, HEAD for
 /// metadata and multipart uploads for large local files; every request retried by <see cref="S3RetryPolicy"/>.
 /// </summary>
-public sealed class S3Driver : IBackupStoreDriver, IDisposable
+internal sealed class S3Driver : IBackupStoreDriver, IDisposable
 {
     private const string AuthorizationNotSupported =
         "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
@@ -47,10 +47,6 @@ public sealed class S3Driver : IBackupStoreDriver, IDisposable
     public S3Target Target => _target;
 
     public S3Settings Settings { get; }
-
-    /// <summary>Adds the <c>s3</c> scheme to a driver registry.</summary>
-    public static void Register(BackupStoreDrivers drivers, S3DriverOptions? options = null, TimeProvider? time = null, ILogger? logger = null) =>
-        drivers.Register("s3", (_, raw, credentials) => new S3Driver(raw, credentials, options, time, logger));
 
     public async ValueTask<bool> FileExistsAsync(string path, CancellationToken cancellationToken) =>
         await HeadAsync(path, cancellationToken).ConfigureAwait(false) is not null;

@@ -1,19 +1,16 @@
-namespace Longhorn.Functions.ControlPlane.Backups;
+namespace Longhorn.Functions.ControlPlane.Work;
 
 /// <summary>
 /// Records engine progress on a resource: reports arrive on the engine's workers, writes happen one at a time in the
 /// background, only rising values are written, and a burst of reports becomes one write of the latest.
 /// </summary>
-public sealed class ProgressRecorder : IProgress<int>
+public sealed class ProgressRecorder(Func<int, Task> write) : IProgress<int>
 {
-    private readonly Func<int, Task> _write;
     private readonly object _gate = new();
     private int _latest = -1;
     private int _written = -1;
     private bool _running;
     private Task _flush = Task.CompletedTask;
-
-    public ProgressRecorder(Func<int, Task> write) => _write = write;
 
     public void Report(int value)
     {
@@ -49,11 +46,17 @@ public sealed class ProgressRecorder : IProgress<int>
             }
             try
             {
-                await _write(target).ConfigureAwait(false);
+                await write(target).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (ExpectedFailure.Is(e))
             {
                 // Progress is advisory; the final state write reports the outcome.
+            }
+            catch
+            {
+                // A bug stops the recorder and faults DrainAsync, so it surfaces instead of vanishing.
+                lock (_gate) _running = false;
+                throw;
             }
             lock (_gate) _written = target;
         }

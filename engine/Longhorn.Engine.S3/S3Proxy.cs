@@ -6,7 +6,7 @@ namespace Longhorn.Engine.Store.S3;
 /// HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the target's secret with the rules of Go's httpproxy package: the proxy
 /// of the request's scheme, never for localhost or loopback, and NO_PROXY entries as hosts, domains, IPs or CIDRs.
 /// </summary>
-public sealed class S3Proxy : IWebProxy
+internal sealed class S3Proxy : IWebProxy
 {
     private readonly Uri? _http;
     private readonly Uri? _https;

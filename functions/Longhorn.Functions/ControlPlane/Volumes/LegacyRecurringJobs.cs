@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Longhorn.Functions.Resources;
 
-namespace Longhorn.Functions.ControlPlane.RecurringJobs;
+namespace Longhorn.Functions.ControlPlane.Volumes;
 
 /// <summary>
 /// The pre-v1.2 StorageClass parameter <c>recurringJobs</c> (a JSON list of {name, task, cron, retain, labels}) and its
@@ -48,7 +48,7 @@ public static class LegacyRecurringJobs
                 Cron = job.Cron!,
                 Retain = job.Retain,
                 Labels = labels,
-                Concurrency = RecurringJobService.DefaultConcurrency,
+                Concurrency = RecurringJobSpec.DefaultConcurrency,
             });
         }
         return specs;

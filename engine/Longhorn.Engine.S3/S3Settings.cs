@@ -7,7 +7,7 @@ namespace Longhorn.Engine.Store.S3;
 /// The S3 settings of a backup target's credential secret (Longhorn's setupS3Credential keys), validated: keys,
 /// endpoint, extra CA bundle, addressing style, proxies and whether Accept-Encoding is signed.
 /// </summary>
-public sealed record S3Settings
+internal sealed record S3Settings
 {
     public const string AccessKeyIdKey = "AWS_ACCESS_KEY_ID";
     public const string SecretAccessKeyKey = "AWS_SECRET_ACCESS_KEY";

@@ -1,7 +1,7 @@
 using System.Globalization;
 using NCrontab;
 
-namespace Longhorn.Functions.ControlPlane.RecurringJobs;
+namespace Longhorn.Functions.ControlPlane;
 
 /// <summary>A recurring job's schedule as robfig/cron's ParseStandard reads it: 5 fields, <c>@hourly</c>-style descriptors, or <c>@every 1h</c>.</summary>
 public sealed class RecurringJobCron
@@ -49,13 +49,12 @@ public sealed class RecurringJobCron
         return schedule is null ? null : new RecurringJobCron(schedule, TimeSpan.Zero);
     }
 
+    /// <summary>The first occurrence after <paramref name="after"/> (for <c>@every</c>: <paramref name="after"/> plus the duration).</summary>
+    public DateTimeOffset Next(DateTimeOffset after) =>
+        _schedule is null ? after + _every : new DateTimeOffset(_schedule.GetNextOccurrence(after.UtcDateTime), TimeSpan.Zero);
+
     /// <summary>Whether an occurrence falls in (<paramref name="after"/>, <paramref name="now"/>].</summary>
-    public bool IsDue(DateTimeOffset after, DateTimeOffset now)
-    {
-        if (_schedule is null) return now - after >= _every;
-        var next = _schedule.GetNextOccurrence(after.UtcDateTime);
-        return new DateTimeOffset(next, TimeSpan.Zero) <= now;
-    }
+    public bool IsDue(DateTimeOffset after, DateTimeOffset now) => Next(after) <= now;
 }
 
 /// <summary>Go's time.ParseDuration for the units recurring jobs use (h, m, s, ms), e.g. <c>24h</c>, <c>1h30m</c>, <c>0s</c>.</summary>

@@ -4,7 +4,7 @@ namespace Longhorn.Engine.Store.S3;
 /// An <c>s3://bucket@region/path/</c> or <c>s3://bucket/path/</c> target (s3.go:initFunc): the bucket, the region if
 /// given, and the key prefix every store path is joined to.
 /// </summary>
-public sealed record S3Target(string Bucket, string? Region, string Prefix)
+internal sealed record S3Target(string Bucket, string? Region, string Prefix)
 {
     private const string Forms = "must be either s3://bucket@region/path/, or s3://bucket/path";
 

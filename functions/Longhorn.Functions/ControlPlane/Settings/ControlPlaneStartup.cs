@@ -1,36 +1,18 @@
-using Longhorn.Functions.ControlPlane.Settings;
 using Longhorn.Functions.ControlPlane.Work;
 using Longhorn.Functions.Hosting;
 using Longhorn.Functions.Resources;
 using Microsoft.Extensions.Options;
 
-namespace Longhorn.Functions.ControlPlane;
+namespace Longhorn.Functions.ControlPlane.Settings;
 
 /// <summary>
 /// Before the host serves: applies configured Longhorn settings, creates or updates the <c>default</c> backup target
 /// from the host's settings (Longhorn's default-resource), resumes or fails orphaned work, and queues a first sync.
 /// </summary>
-public sealed class ControlPlaneStartup : IHostedService
+public sealed class ControlPlaneStartup(IResourceStore store, LonghornSettings settings, WorkReconciler reconciler, WorkQueue work,
+    IOptions<LonghornOptions> options, ILogger<ControlPlaneStartup> logger) : IHostedService
 {
-    private readonly IResourceStore _store;
-    private readonly LonghornSettings _settings;
-    private readonly WorkReconciler _reconciler;
-    private readonly WorkQueue _work;
-    private readonly LonghornOptions _options;
-    private readonly ILogger<ControlPlaneStartup> _logger;
-
-    public ControlPlaneStartup(IResourceStore store, LonghornSettings settings, WorkReconciler reconciler, WorkQueue work,
-        IOptions<LonghornOptions> options, ILogger<ControlPlaneStartup> logger, RecurringJobs.RecurringJobScheduler scheduler)
-    {
-        // Made now, so that jobs count their schedule from the host's start, not from the first timer tick.
-        _ = scheduler;
-        _store = store;
-        _settings = settings;
-        _reconciler = reconciler;
-        _work = work;
-        _options = options.Value;
-        _logger = logger;
-    }
+    private readonly LonghornOptions _options = options.Value;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -38,7 +20,7 @@ public sealed class ControlPlaneStartup : IHostedService
         {
             try
             {
-                await _settings.SetAsync(name, value, cancellationToken).ConfigureAwait(false);
+                await settings.SetAsync(name, value, cancellationToken).ConfigureAwait(false);
             }
             catch (ControlPlaneException e)
             {
@@ -46,10 +28,10 @@ public sealed class ControlPlaneStartup : IHostedService
             }
         }
         await EnsureDefaultTargetAsync(cancellationToken).ConfigureAwait(false);
-        await _reconciler.ReconcileAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var target in await _store.ListAsync<BackupTarget>(null, cancellationToken).ConfigureAwait(false))
-            _work.Enqueue(WorkKind.SyncBackupTarget, target.Name);
-        _logger.LogInformation("Control plane ready: data in {DataDir}, default backup target {Url}", _options.FullDataDir, _options.BackupTarget);
+        await reconciler.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var target in await store.ListAsync<BackupTarget>(null, cancellationToken).ConfigureAwait(false))
+            work.Enqueue(WorkKind.SyncBackupTarget, target.Name);
+        logger.LogInformation("Control plane ready: data in {DataDir}, default backup target {Url}", _options.FullDataDir, _options.BackupTarget);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -64,10 +46,10 @@ public sealed class ControlPlaneStartup : IHostedService
             PollInterval = _options.BackupstorePollInterval,
         };
         var applied = $"{spec.BackupTargetURL}|{spec.CredentialSecret}|{spec.PollInterval}";
-        var existing = await _store.GetAsync<BackupTarget>(BackupTarget.DefaultName, cancellationToken).ConfigureAwait(false);
+        var existing = await store.GetAsync<BackupTarget>(BackupTarget.DefaultName, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
-            await _store.CreateAsync(new BackupTarget
+            await store.CreateAsync(new BackupTarget
             {
                 Metadata = new ObjectMeta
                 {
@@ -80,7 +62,7 @@ public sealed class ControlPlaneStartup : IHostedService
             return;
         }
         if (existing.Metadata.Annotations.GetValueOrDefault(LonghornLabels.LastAppliedDefaultResource) == applied) return;
-        await _store.MutateAsync<BackupTarget>(BackupTarget.DefaultName, t => t with
+        await store.MutateAsync<BackupTarget>(BackupTarget.DefaultName, t => t with
         {
             Metadata = t.Metadata with
             {

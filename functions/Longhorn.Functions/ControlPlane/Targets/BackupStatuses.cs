@@ -1,7 +1,7 @@
 using Longhorn.Engine.Inventory;
 using Longhorn.Functions.Resources;
 
-namespace Longhorn.Functions.ControlPlane.Backups;
+namespace Longhorn.Functions.ControlPlane.Targets;
 
 /// <summary>A Completed backup's status as the store describes it (Longhorn's "sync from remote" branch).</summary>
 public static class BackupStatuses

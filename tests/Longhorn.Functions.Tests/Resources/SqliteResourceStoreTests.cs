@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Longhorn.Functions.Hosting;
+using Longhorn.Functions.Resources;
+using Longhorn.Functions.Tests.Support;
+
+namespace Longhorn.Functions.Tests.Resources;
+
+/// <summary>The embedded store's Kubernetes object rules: names, resourceVersions, finalizers, label selectors, read-modify-write.</summary>
+public sealed class SqliteResourceStoreTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("lh-store-").FullName;
+    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+    private readonly SqliteResourceStore _store;
+
+    public SqliteResourceStoreTests() => _store = new SqliteResourceStore(Path.Combine(_directory, "db", "resources.db"), _clock);
+
+    public void Dispose() => FunctionHost.TryDelete(_directory);
+
+    [Fact]
+    public async Task Create_assigns_uid_version_creation_time_and_namespace_and_refuses_a_taken_name()
+    {
+        var created = await _store.CreateAsync(Setting("a", "1"), CancellationToken.None);
+
+        Assert.NotEqual("", created.Metadata.Uid);
+        Assert.NotEqual("", created.Metadata.ResourceVersion);
+        Assert.Equal(_clock.GetUtcNow(), created.Metadata.CreationTimestamp);
+        Assert.Equal(ObjectMeta.LonghornNamespace, created.Metadata.Namespace);
+        AssertSame(created, await _store.GetAsync<Setting>("a", CancellationToken.None));
+        await Assert.ThrowsAsync<ResourceConflictException>(() => _store.CreateAsync(Setting("a", "2"), CancellationToken.None));
+        Assert.Equal("1", (await _store.GetAsync<Setting>("a", CancellationToken.None))!.Value);
+    }
+
+    [Fact]
+    public async Task Every_write_of_any_object_gets_a_larger_resource_version()
+    {
+        var a = await _store.CreateAsync(Setting("a", "1"), CancellationToken.None);
+        var b = await _store.CreateAsync(new Secret { Metadata = new ObjectMeta { Name = "b" } }, CancellationToken.None);
+        var a2 = await _store.UpdateAsync(a with { Value = "2" }, CancellationToken.None);
+
+        Assert.True(Version(a) < Version(b));
+        Assert.True(Version(b) < Version(a2!));
+    }
+
+    [Fact]
+    public async Task An_update_from_a_stale_read_is_refused_and_changes_nothing()
+    {
+        var read = await _store.CreateAsync(Setting("a", "1"), CancellationToken.None);
+        await _store.UpdateAsync(read with { Value = "2" }, CancellationToken.None);
+
+        await Assert.ThrowsAsync<ResourceConflictException>(() => _store.UpdateAsync(read with { Value = "3" }, CancellationToken.None));
+        Assert.Equal("2", (await _store.GetAsync<Setting>("a", CancellationToken.None))!.Value);
+    }
+
+    [Fact]
+    public async Task An_update_keeps_the_store_owned_metadata_whatever_the_writer_sends()
+    {
+        var created = await _store.CreateAsync(Setting("a", "1"), CancellationToken.None);
+        _clock.Advance(TimeSpan.FromHours(1));
+        var updated = await _store.UpdateAsync(created with
+        {
+            Metadata = created.Metadata with { Uid = "forged", CreationTimestamp = _clock.GetUtcNow(), DeletionTimestamp = _clock.GetUtcNow() },
+        }, CancellationToken.None);
+
+        Assert.Equal(created.Metadata.Uid, updated!.Metadata.Uid);
+        Assert.Equal(created.Metadata.CreationTimestamp, updated.Metadata.CreationTimestamp);
+        Assert.Null(updated.Metadata.DeletionTimestamp);
+    }
+
+    [Fact]
+    public async Task Deleting_an_object_with_finalizers_marks_it_and_it_goes_with_its_last_finalizer()
+    {
+        await _store.CreateAsync(Setting("a", "1") with { Metadata = new ObjectMeta { Name = "a", Finalizers = ["one", "two"] } }, CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+
+        var deleting = await _store.DeleteAsync<Setting>("a", CancellationToken.None);
+        Assert.Equal(_clock.GetUtcNow(), deleting!.Metadata.DeletionTimestamp);
+        Assert.True(deleting.IsDeleting);
+        AssertSame(deleting, await _store.DeleteAsync<Setting>("a", CancellationToken.None));
+
+        Assert.NotNull(await _store.RemoveFinalizerAsync<Setting>("a", "one", CancellationToken.None));
+        Assert.NotNull(await _store.GetAsync<Setting>("a", CancellationToken.None));
+        Assert.Null(await _store.RemoveFinalizerAsync<Setting>("a", "two", CancellationToken.None));
+        Assert.Null(await _store.GetAsync<Setting>("a", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Deleting_an_object_without_finalizers_removes_it_and_a_missing_one_is_not_found()
+    {
+        await _store.CreateAsync(Setting("a", "1"), CancellationToken.None);
+
+        Assert.Null(await _store.DeleteAsync<Setting>("a", CancellationToken.None));
+        Assert.Null(await _store.GetAsync<Setting>("a", CancellationToken.None));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => _store.DeleteAsync<Setting>("a", CancellationToken.None));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => _store.UpdateAsync(Setting("a", "2"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Label_selectors_match_as_Kubernetes_does_and_lists_are_ordered_by_name_within_a_kind()
+    {
+        await _store.CreateAsync(Labelled("c", ("app", "x"), ("tier", "db")), CancellationToken.None);
+        await _store.CreateAsync(Labelled("a", ("app", "x")), CancellationToken.None);
+        await _store.CreateAsync(Labelled("b", ("app", "y"), ("tier", "web")), CancellationToken.None);
+        await _store.CreateAsync(new Secret { Metadata = new ObjectMeta { Name = "s", Labels = Labels(("app", "x")) } }, CancellationToken.None);
+
+        Assert.Equal(["a", "b", "c"], await NamesAsync(null));
+        Assert.Equal(["a", "c"], await NamesAsync(LabelSelector.Of(("app", "x"))));
+        Assert.Equal(["c"], await NamesAsync(LabelSelector.Parse("app=x,tier")));
+        Assert.Equal(["a"], await NamesAsync(LabelSelector.Parse("app=x,!tier")));
+        Assert.Equal(["a", "b"], await NamesAsync(LabelSelector.Parse("tier!=db")));
+    }
+
+    [Fact]
+    public async Task A_label_removed_by_an_update_no_longer_matches()
+    {
+        var created = await _store.CreateAsync(Labelled("a", ("app", "x")), CancellationToken.None);
+        await _store.UpdateAsync(created.WithMetadata(created.Metadata with { Labels = Labels(("app", "y")) }), CancellationToken.None);
+
+        Assert.Empty(await NamesAsync(LabelSelector.Of(("app", "x"))));
+        Assert.Equal(["a"], await NamesAsync(LabelSelector.Of(("app", "y"))));
+    }
+
+    [Fact]
+    public async Task Concurrent_read_modify_writes_all_land()
+    {
+        await _store.CreateAsync(Setting("counter", "0"), CancellationToken.None);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+            _store.MutateAsync<Setting>("counter", s => s with { Value = (int.Parse(s.Value) + 1).ToString() }, CancellationToken.None))));
+
+        Assert.Equal("8", (await _store.GetAsync<Setting>("counter", CancellationToken.None))!.Value);
+    }
+
+    [Fact]
+    public async Task Objects_survive_reopening_the_database()
+    {
+        var created = await _store.CreateAsync(Setting("a", "1"), CancellationToken.None);
+        var reopened = new SqliteResourceStore(Path.Combine(_directory, "db", "resources.db"), _clock);
+
+        AssertSame(created, await reopened.GetAsync<Setting>("a", CancellationToken.None));
+        var next = await reopened.CreateAsync(Setting("b", "1"), CancellationToken.None);
+        Assert.True(Version(next) > Version(created));
+    }
+
+    private async Task<IReadOnlyList<string>> NamesAsync(LabelSelector? selector) =>
+        (await _store.ListAsync<Setting>(selector, CancellationToken.None)).Select(s => s.Name).ToList();
+
+    private static Setting Setting(string name, string value) => new() { Metadata = new ObjectMeta { Name = name }, Value = value };
+
+    private static Setting Labelled(string name, params (string Key, string Value)[] labels) =>
+        new() { Metadata = new ObjectMeta { Name = name, Labels = Labels(labels) } };
+
+    private static Dictionary<string, string> Labels(params (string Key, string Value)[] labels) => labels.ToDictionary(l => l.Key, l => l.Value);
+
+    /// <summary>Records holding dictionaries compare by reference; their stored form is what must match.</summary>
+    private static void AssertSame<T>(T expected, T? actual) =>
+        Assert.Equal(JsonSerializer.Serialize(expected, Json.Options), JsonSerializer.Serialize(actual, Json.Options));
+
+    private static long Version(Resource resource) => long.Parse(resource.Metadata.ResourceVersion);
+}
