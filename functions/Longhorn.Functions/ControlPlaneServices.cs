@@ -6,7 +6,6 @@ using Longhorn.Functions.ControlPlane.Settings;
 using Longhorn.Functions.ControlPlane.Targets;
 using Longhorn.Functions.ControlPlane.Volumes;
 using Longhorn.Functions.ControlPlane.Work;
-using Longhorn.Functions.Hosting;
 using Longhorn.Functions.Resources;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

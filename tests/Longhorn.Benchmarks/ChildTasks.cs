@@ -1,3 +1,4 @@
+using Longhorn.Functions.Cluster;
 using System.Buffers;
 using System.Diagnostics;
 using Longhorn.Benchmarks.Images;
@@ -134,7 +135,7 @@ public static class ChildTasks
     /// <summary>What GET /api/backupvolumes and GET /api/backups read: the resources, never the store.</summary>
     private static async Task<Measurement> ListResourcesAsync(string databasePath)
     {
-        var resources = new Longhorn.Functions.Resources.SqliteResourceStore(databasePath, TimeProvider.System);
+        var resources = new Longhorn.Functions.Cluster.SqliteResourceStore(databasePath, TimeProvider.System);
         await resources.ListAsync<Longhorn.Functions.Resources.Setting>(null, CancellationToken.None); // opens the database
         var clock = Stopwatch.StartNew();
         var volumes = await resources.ListAsync<Longhorn.Functions.Resources.BackupVolume>(null, CancellationToken.None);

@@ -1,3 +1,5 @@
+using Longhorn.Functions.Cluster;
+using Longhorn.Functions.ControlPlane;
 using System.Net;
 using Longhorn.Functions.ControlPlane.Settings;
 using Longhorn.Functions.Hosting;

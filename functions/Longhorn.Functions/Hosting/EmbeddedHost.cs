@@ -1,3 +1,4 @@
+using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.Kubernetes;
 
 namespace Longhorn.Functions.Hosting;

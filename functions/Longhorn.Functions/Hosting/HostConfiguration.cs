@@ -1,3 +1,4 @@
+using Longhorn.Functions.ControlPlane;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -11,9 +12,9 @@ namespace Longhorn.Functions.Hosting;
 public static class HostConfiguration
 {
     public const string RoutePrefixKey = Http.FunctionRoutes.PrefixKey;
-    public const string PortKey = "Host:LocalHttpPort";
+    public const string PortKey = Kubernetes.KubernetesApiHost.FunctionPortKey;
     public const string AddressKey = "Host:Address";
-    public const int DefaultPort = 7071;
+    public const int DefaultPort = Kubernetes.KubernetesApiHost.DefaultFunctionPort;
 
     /// <summary>Timer schedules and other defaults that the files may override.</summary>
     public static readonly IReadOnlyDictionary<string, string?> Defaults = new Dictionary<string, string?>

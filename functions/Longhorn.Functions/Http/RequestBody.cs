@@ -1,6 +1,6 @@
+using Longhorn.Functions.Resources;
 using System.Text.Json;
 using Longhorn.Functions.ControlPlane;
-using Longhorn.Functions.Hosting;
 
 namespace Longhorn.Functions.Http;
 

@@ -31,7 +31,7 @@ public sealed class RecurringJobKind(RecurringJobService jobs) : IControlPlaneKi
     public async Task CreateAsync(JsonObject item, CancellationToken cancellationToken)
     {
         var spec = item["spec"] as JsonObject ?? new JsonObject();
-        var request = spec.Deserialize<RecurringJobRequest>(Hosting.Json.Options) ?? new RecurringJobRequest();
+        var request = spec.Deserialize<RecurringJobRequest>(Resources.Json.Options) ?? new RecurringJobRequest();
         var name = ObjectStore.Meta(item, "name");
         if (string.IsNullOrEmpty(request.Name)) request.Name = name;
         await jobs.SaveAsync(name, request, replace: false, cancellationToken).ConfigureAwait(false);

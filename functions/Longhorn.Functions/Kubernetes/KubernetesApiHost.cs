@@ -1,9 +1,9 @@
+using Longhorn.Functions.ControlPlane;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Longhorn.Functions.Cluster;
-using Longhorn.Functions.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +17,10 @@ public sealed class KubernetesApiHost(KubernetesApi api, ObjectStore objects, IO
     TimeProvider time, ILogger<KubernetesApiHost> logger) : IHostedService, IAsyncDisposable
 {
     public const string PortKey = "Host:KubernetesPort";
+
+    /// <summary>The function port's setting (host.json's neighbour, local.settings.json <c>Host.LocalHttpPort</c>, <c>--port</c>) and its default.</summary>
+    public const string FunctionPortKey = "Host:LocalHttpPort";
+    public const int DefaultFunctionPort = 7071;
     private WebApplication? _app;
 
     /// <summary>The API's base URL once started, e.g. https://127.0.0.1:7072/k8s.</summary>
@@ -29,7 +33,7 @@ public sealed class KubernetesApiHost(KubernetesApi api, ObjectStore objects, IO
     public static int PortFrom(IConfiguration configuration)
     {
         if (configuration[PortKey] is { Length: > 0 } text) return int.Parse(text, CultureInfo.InvariantCulture);
-        return configuration.GetValue(HostConfiguration.PortKey, HostConfiguration.DefaultPort) + 1;
+        return configuration.GetValue(FunctionPortKey, DefaultFunctionPort) + 1;
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)

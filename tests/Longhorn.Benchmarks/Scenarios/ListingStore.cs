@@ -1,3 +1,4 @@
+using Longhorn.Functions.Cluster;
 using Longhorn.Engine.Format;
 using Longhorn.Engine.Store;
 using Longhorn.Functions.Resources;

@@ -1,3 +1,4 @@
+using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.ControlPlane.Settings;
 using Longhorn.Functions.ControlPlane.Work;
 using Longhorn.Functions.Hosting;

@@ -1,3 +1,4 @@
+using Longhorn.Functions.Cluster;
 using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.ControlPlane.Backups;
 using Longhorn.Functions.ControlPlane.RecurringJobs;

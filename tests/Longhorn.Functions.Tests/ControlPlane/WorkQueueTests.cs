@@ -1,3 +1,4 @@
+using Longhorn.Functions.ControlPlane;
 using System.Collections.Concurrent;
 using Longhorn.Functions.ControlPlane.Work;
 using Longhorn.Functions.Hosting;

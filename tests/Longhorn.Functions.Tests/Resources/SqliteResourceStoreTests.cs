@@ -1,3 +1,4 @@
+using Longhorn.Functions.Cluster;
 using System.Text.Json;
 using Longhorn.Functions.Hosting;
 using Longhorn.Functions.Resources;

@@ -15,6 +15,16 @@ public sealed class FolderDependencyTests
     }
 
     [Fact]
+    public void The_function_apps_folders_import_one_way()
+    {
+        var graph = FolderGraph.Read(Source("functions/Longhorn.Functions"), "Longhorn.Functions");
+        // The project root is the composition root (Program, the control plane's registrations) over every folder.
+        AssertAcyclic(graph, new HashSet<string> { "(root)" });
+        Assert.False(Imports(graph, "Http", "Hosting"), "Http imports Hosting: the functions must not know which host runs them");
+        Assert.False(Imports(graph, "Resources", "Cluster"), "Resources imports Cluster: the store sits above the resource types");
+    }
+
+    [Fact]
     public void Engine_folders_import_one_way()
     {
         var graph = FolderGraph.Read(Source("engine/Longhorn.Engine"), "Longhorn.Engine");

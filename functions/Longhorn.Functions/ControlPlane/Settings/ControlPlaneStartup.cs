@@ -1,5 +1,4 @@
 using Longhorn.Functions.ControlPlane.Work;
-using Longhorn.Functions.Hosting;
 using Longhorn.Functions.Resources;
 using Microsoft.Extensions.Options;
 

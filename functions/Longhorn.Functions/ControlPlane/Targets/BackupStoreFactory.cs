@@ -3,7 +3,6 @@ using Longhorn.Engine.Locks;
 using Longhorn.Engine.Store;
 using Longhorn.Engine.Store.S3;
 using Longhorn.Functions.ControlPlane.Settings;
-using Longhorn.Functions.Hosting;
 using Longhorn.Functions.Resources;
 using Microsoft.Extensions.Options;
 

@@ -22,7 +22,7 @@ public static class LegacyRecurringJobs
         List<LegacyJob>? jobs;
         try
         {
-            jobs = JsonSerializer.Deserialize<List<LegacyJob>>(json, Hosting.Json.Options);
+            jobs = JsonSerializer.Deserialize<List<LegacyJob>>(json, Resources.Json.Options);
         }
         catch (JsonException e)
         {
@@ -60,7 +60,7 @@ public static class LegacyRecurringJobs
         List<SelectorEntry>? entries;
         try
         {
-            entries = JsonSerializer.Deserialize<List<SelectorEntry>>(json, Hosting.Json.Options);
+            entries = JsonSerializer.Deserialize<List<SelectorEntry>>(json, Resources.Json.Options);
         }
         catch (JsonException e)
         {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Longhorn.Functions.Hosting;
 using Longhorn.Simulator.Replicas;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,3 @@
-using Longhorn.Functions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Longhorn.Functions.ControlPlane.Work;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Longhorn.Functions.Hosting;
+namespace Longhorn.Functions.ControlPlane;
 
 /// <summary>The host's own settings (configuration section <c>Longhorn</c>); Longhorn's defaults unless said otherwise.</summary>
 public sealed class LonghornOptions

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Longhorn.Functions.Hosting;
+namespace Longhorn.Functions.Resources;
 
 /// <summary>The one JSON shape of the host: camelCase, nulls omitted; requests reject unknown members.</summary>
 public static class Json

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
-using Longhorn.Functions.Cluster;
-using Longhorn.Functions.Hosting;
+using Longhorn.Functions.Resources;
 
-namespace Longhorn.Functions.Resources;
+namespace Longhorn.Functions.Cluster;
 
 /// <summary>
 /// The control plane's typed view of the cluster's object store (SQLite): each record reads its kind's JSON and writes
