@@ -75,6 +75,19 @@ public sealed class WorkReconciler
                 _work.Enqueue(WorkKind.DeleteBackupVolume, backupVolume.Name);
         }
 
+        // System backups resume their stored state (each step can run again); restores start over from the download.
+        foreach (var systemBackup in await _store.ListAsync<SystemBackup>(null, cancellationToken).ConfigureAwait(false))
+        {
+            if ((systemBackup.IsDeleting || !SystemBackupStates.IsFinal(systemBackup.Status.State)) && !_work.IsActive(WorkKind.SystemBackup, systemBackup.Name))
+                _work.Enqueue(WorkKind.SystemBackup, systemBackup.Name);
+        }
+        foreach (var restore in await _store.ListAsync<SystemRestore>(null, cancellationToken).ConfigureAwait(false))
+        {
+            if (restore.Status.State is not (SystemRestoreStates.Completed or SystemRestoreStates.Error) && !restore.IsDeleting
+                && !_work.IsActive(WorkKind.SystemRestore, restore.Name))
+                _work.Enqueue(WorkKind.SystemRestore, restore.Name);
+        }
+
         foreach (var target in await _store.ListAsync<BackupTarget>(null, cancellationToken).ConfigureAwait(false))
         {
             if (target.Spec.SyncRequestedAt is { } asked && (target.Status.LastSyncedAt is not { } synced || asked > synced) && target.Status.Available)

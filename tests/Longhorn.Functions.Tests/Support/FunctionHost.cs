@@ -14,12 +14,19 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
     private readonly bool _ownsMountRoot;
 
     private readonly Dictionary<string, string> _settings;
+    private readonly Action<IServiceCollection>? _services;
+    private readonly bool _ownsDataDir;
 
-    public FunctionHost(ManualClock? clock = null, string? mountRoot = null, Dictionary<string, string>? settings = null)
+    /// <param name="dataDir">An existing data dir to start on (a restart); the caller deletes it.</param>
+    /// <param name="services">Replaces services after the host's own (test doubles at the edges).</param>
+    public FunctionHost(ManualClock? clock = null, string? mountRoot = null, Dictionary<string, string>? settings = null, string? dataDir = null,
+        Action<IServiceCollection>? services = null)
     {
         _settings = settings ?? [];
+        _services = services;
         Clock = clock ?? ManualClock.AtHalfMinute();
-        _dataDir = Directory.CreateTempSubdirectory("lh-host-").FullName;
+        _ownsDataDir = dataDir is null;
+        _dataDir = dataDir ?? Directory.CreateTempSubdirectory("lh-host-").FullName;
         _ownsMountRoot = mountRoot is null;
         _mountRoot = mountRoot ?? Directory.CreateTempSubdirectory("lh-mounts-").FullName;
     }
@@ -27,6 +34,8 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
     public ManualClock Clock { get; }
 
     public string MountRoot => _mountRoot;
+
+    public string DataDir => _dataDir;
 
     public Api Api => new(CreateClient());
 
@@ -42,6 +51,7 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            _services?.Invoke(services);
         });
     }
 
@@ -49,7 +59,7 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (!disposing) return;
-        TryDelete(_dataDir);
+        if (_ownsDataDir) TryDelete(_dataDir);
         if (_ownsMountRoot) TryDelete(_mountRoot);
     }
 

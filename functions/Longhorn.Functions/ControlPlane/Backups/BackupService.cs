@@ -26,7 +26,7 @@ public sealed class BackupService
     }
 
     public async Task<Backup> CreateAsync(string volumeName, string? snapshotName, IReadOnlyDictionary<string, string>? labels, string? backupMode,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? name = null)
     {
         var volume = await VolumeService.GetRequiredAsync(_store, volumeName, cancellationToken).ConfigureAwait(false);
         if (volume.Spec.Standby)
@@ -60,7 +60,7 @@ public sealed class BackupService
         {
             Metadata = new ObjectMeta
             {
-                Name = ResourceNames.Generate("backup"),
+                Name = name ?? ResourceNames.Generate("backup"),
                 Labels = new Dictionary<string, string> { [LonghornLabels.BackupTarget] = targetName, [LonghornLabels.BackupVolume] = volumeName },
                 Finalizers = [LonghornLabels.Finalizer],
             },

@@ -18,10 +18,12 @@ public sealed class RecurringJobRunner
     private readonly LonghornSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<RecurringJobRunner> _logger;
+    private readonly SystemBackupJob _systemBackups;
 
     public RecurringJobRunner(IResourceStore store, SnapshotService snapshots, BackupService backups, ReplicaRegistry replicas,
-        LonghornSettings settings, TimeProvider time, ILogger<RecurringJobRunner> logger)
+        LonghornSettings settings, TimeProvider time, ILogger<RecurringJobRunner> logger, SystemBackupJob systemBackups)
     {
+        _systemBackups = systemBackups;
         _store = store;
         _snapshots = snapshots;
         _backups = backups;
@@ -40,6 +42,11 @@ public sealed class RecurringJobRunner
         job = await _store.MutateAsync<RecurringJob>(jobName, j => j with { Status = j.Status with { ExecutionCount = j.Status.ExecutionCount + 1 } },
             cancellationToken).ConfigureAwait(false);
         if (job is null) return;
+        if (job.Spec.Task == RecurringJobTasks.SystemBackup)
+        {
+            await _systemBackups.RunAsync(job, cancellationToken).ConfigureAwait(false);
+            return;
+        }
 
         var volumes = await SelectVolumesAsync(job, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Recurring job {Job} ({Task}) run {Count} on {Volumes} volumes", jobName, job.Spec.Task, job.Status.ExecutionCount, volumes.Count);

@@ -15,10 +15,12 @@ public sealed class BackupTargetSync : IWorkHandler
     private readonly BackupVolumeSync _volumes;
     private readonly TimeProvider _time;
     private readonly ILogger<BackupTargetSync> _logger;
+    private readonly IReadOnlyList<IBackupTargetSyncStep> _steps;
 
     public BackupTargetSync(IResourceStore store, BackupStoreFactory stores, BackupVolumeSync volumes, TimeProvider time,
-        ILogger<BackupTargetSync> logger)
+        ILogger<BackupTargetSync> logger, IEnumerable<IBackupTargetSyncStep> steps)
     {
+        _steps = steps.ToList();
         _store = store;
         _stores = stores;
         _volumes = volumes;
@@ -40,6 +42,7 @@ public sealed class BackupTargetSync : IWorkHandler
         {
             await SetUnavailableAsync(name, "backup target URL is empty", clearSync: true, cancellationToken).ConfigureAwait(false);
             foreach (var backupVolume in cluster) await DeleteWithBackupsAsync(backupVolume, cancellationToken).ConfigureAwait(false);
+            foreach (var step in _steps) await step.ClearAsync(target, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -71,6 +74,7 @@ public sealed class BackupTargetSync : IWorkHandler
             cancellationToken.ThrowIfCancellationRequested();
             await _volumes.SyncAsync(target, backupStore, volumeName, cancellationToken).ConfigureAwait(false);
         }
+        foreach (var step in _steps) await step.SyncAsync(target, backupStore, cancellationToken).ConfigureAwait(false);
         await _store.MutateAsync<BackupTarget>(name, t => t with { Status = t.Status with { LastSyncedAt = now } }, cancellationToken)
             .ConfigureAwait(false);
         _logger.LogInformation("Synced backup target {Target}: {Volumes} backup volumes", name, names.Count);
