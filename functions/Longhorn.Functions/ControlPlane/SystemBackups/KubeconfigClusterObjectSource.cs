@@ -15,7 +15,29 @@ public sealed class KubeconfigClusterObjectSource(IKubernetes client) : ICluster
 
     public async Task<IReadOnlyList<JsonObject>> ListAsync(string apiVersion, string kind, string? @namespace, CancellationToken cancellationToken)
     {
-        object list = (apiVersion, kind) switch
+        object list;
+        try
+        {
+            list = await ListTypedAsync(apiVersion, kind, @namespace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
+        {
+            throw new SystemBackupException($"listing {kind} from the Kubernetes API server {client.BaseUri} failed: {e.Message}", e);
+        }
+        var node = JsonNode.Parse(KubernetesJson.Serialize(list)) as JsonObject;
+        var items = node?["items"] as JsonArray ?? [];
+        // Typed list items come without their type; the bundle's objects carry apiVersion and kind.
+        return items.OfType<JsonObject>().Select(item =>
+        {
+            var copy = item.DeepClone().AsObject();
+            copy["apiVersion"] = apiVersion;
+            copy["kind"] = kind;
+            return copy;
+        }).ToList();
+    }
+
+    private async Task<object> ListTypedAsync(string apiVersion, string kind, string? @namespace, CancellationToken cancellationToken) =>
+        (apiVersion, kind) switch
         {
             ("v1", "Namespace") => await client.CoreV1.ListNamespaceAsync(cancellationToken: cancellationToken).ConfigureAwait(false),
             ("v1", "ServiceAccount") => @namespace is null
@@ -55,19 +77,8 @@ public sealed class KubeconfigClusterObjectSource(IKubernetes client) : ICluster
                     .ConfigureAwait(false)
                 : await client.CustomObjects.ListNamespacedCustomObjectAsync("longhorn.io", "v1beta2", @namespace, Plural(kind),
                     cancellationToken: cancellationToken).ConfigureAwait(false),
-            _ => throw new NotSupportedException($"listing {apiVersion} {kind} from a Kubernetes API server is not supported"),
+            _ => throw new SystemBackupException($"listing {apiVersion} {kind} from a Kubernetes API server is not supported"),
         };
-        var node = JsonNode.Parse(KubernetesJson.Serialize(list)) as JsonObject;
-        var items = node?["items"] as JsonArray ?? [];
-        // Typed list items come without their type; the bundle's objects carry apiVersion and kind.
-        return items.OfType<JsonObject>().Select(item =>
-        {
-            var copy = item.DeepClone().AsObject();
-            copy["apiVersion"] = apiVersion;
-            copy["kind"] = kind;
-            return copy;
-        }).ToList();
-    }
 
     public async Task<string> GetKubernetesVersionAsync(CancellationToken cancellationToken) =>
         (await client.Version.GetCodeAsync(cancellationToken).ConfigureAwait(false)).GitVersion;

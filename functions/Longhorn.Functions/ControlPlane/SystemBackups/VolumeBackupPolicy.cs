@@ -84,8 +84,15 @@ public sealed class VolumeBackupPolicy(IResourceStore store, SnapshotService sna
                 var volume = await store.GetAsync<Volume>(backup.Status.VolumeName, cancellationToken).ConfigureAwait(false);
                 if (volume is null || volume.Status.LastBackup == name) pending.Remove(name);
             }
-            if (pending.Count > 0) await changed.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default)
-                .ConfigureAwait(false);
+            if (pending.Count == 0) break;
+            try
+            {
+                // A finished work item wakes the wait; the timeout covers backups another host's sync completes.
+                await changed.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
         }
     }
 }
