@@ -7,7 +7,7 @@ using YamlDotNet.RepresentationModel;
 namespace Longhorn.Functions.ControlPlane.SystemBackups;
 
 /// <summary>JSON objects as YAML documents and back, keeping types: strings that would read as other scalars are quoted.</summary>
-public static class YamlDocuments
+public static partial class YamlDocuments
 {
     public static string Write(JsonNode node)
     {
@@ -50,13 +50,21 @@ public static class YamlDocuments
         _ => throw new InvalidOperationException($"unexpected JSON node {node.GetType().Name}"),
     };
 
+    /// <summary>
+    /// Plain only when no YAML 1.1 or 1.2 reader (go-yaml under sigs.k8s.io/yaml, YamlDotNet) could take it for anything
+    /// but a string: a letter, underscore or slash first, then name characters, and not a boolean or null word.
+    /// </summary>
     private static YamlScalarNode String(string value)
     {
-        var plain = value.Length > 0 && PlainType(value) == JsonValueKind.String && !value.Contains('\n') && value.Trim() == value
-                    && ":{}[],&*#?|-<>=!%@`'\"".IndexOf(value[0]) < 0 && !value.Contains(": ", StringComparison.Ordinal)
-                    && !value.Contains(" #", StringComparison.Ordinal) && !value.EndsWith(':');
+        var plain = SafePlain().IsMatch(value) && !AmbiguousWord().IsMatch(value);
         return new YamlScalarNode(value) { Style = plain ? ScalarStyle.Plain : ScalarStyle.DoubleQuoted };
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z_/][A-Za-z0-9_./-]*$")]
+    private static partial System.Text.RegularExpressions.Regex SafePlain();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^(y|n|yes|no|on|off|true|false|null)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex AmbiguousWord();
 
     private static JsonNode? ToJson(YamlNode node) => node switch
     {
@@ -87,7 +95,6 @@ public static class YamlDocuments
         if (value is "" or "~" or "null" or "Null" or "NULL") return JsonValueKind.Null;
         if (value is "true" or "True" or "TRUE") return JsonValueKind.True;
         if (value is "false" or "False" or "FALSE") return JsonValueKind.False;
-        if (value is "yes" or "no" or "on" or "off" or "y" or "n" or "Yes" or "No" or "On" or "Off") return JsonValueKind.Undefined;
         if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
             || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
             || value.StartsWith("0x", StringComparison.Ordinal) || value.StartsWith("0o", StringComparison.Ordinal)
