@@ -58,6 +58,8 @@ public sealed record SystemBackupConfig
     private static DateTimeOffset ParseTime(string text)
     {
         if (text.Length == 0) return default;
+        // Go writes nanoseconds; .NET keeps 100 ns ticks: drop the last two digits rather than round them.
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"(\.\d{7})\d+", "$1");
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
             ? at
             : throw new FormatException($"field CreatedAt: {text} is not an RFC 3339 time");
