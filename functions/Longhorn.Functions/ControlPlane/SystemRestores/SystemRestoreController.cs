@@ -178,6 +178,17 @@ public sealed class SystemRestoreController(IResourceStore store, BackupStoreFac
         }
     }
 
+    /// <summary>Changes the status; a running restore carries the label <c>longhorn.io/system-restore: InProgress</c>, a finished one none.</summary>
     private Task<SystemRestore?> SetAsync(string name, Func<SystemRestoreStatus, SystemRestoreStatus> change) =>
-        store.MutateAsync<SystemRestore>(name, r => r.IsDeleting ? null : r with { Status = change(r.Status) }, CancellationToken.None);
+        store.MutateAsync<SystemRestore>(name, r =>
+        {
+            if (r.IsDeleting) return null;
+            var status = change(r.Status);
+            var labels = new Dictionary<string, string>(r.Metadata.Labels, StringComparer.Ordinal);
+            if (status.State is SystemRestoreStates.Completed or SystemRestoreStates.Error) labels.Remove(InProgressLabel);
+            else labels[InProgressLabel] = "InProgress";
+            return r.WithMetadata(r.Metadata with { Labels = labels }) with { Status = status };
+        }, CancellationToken.None);
+
+    private const string InProgressLabel = "longhorn.io/system-restore";
 }
