@@ -5,6 +5,7 @@ using Longhorn.Engine.Inventory;
 using Longhorn.Engine.Restores;
 using Longhorn.Engine.Snapshots;
 using Longhorn.Engine.Store;
+using Longhorn.Engine.SystemBackups;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -31,9 +32,13 @@ public sealed class BackupStore
         _restore = new DeltaRestore(driver, options, time, logger);
         _deletion = new BackupDeletion(driver, options, time, logger);
         _inventory = new BackupInventory(driver);
+        SystemBackups = new SystemBackupStore(driver);
     }
 
     public IBackupStoreDriver Driver { get; }
+
+    /// <summary>The store's system backups (<c>backupstore/system-backups/</c>).</summary>
+    public SystemBackupStore SystemBackups { get; }
 
     /// <summary>Backs up a snapshot: incremental against the volume's last backup unless a fallback or full mode applies.</summary>
     public Task<BackupResult> CreateBackupAsync(BackupRequest request, ISnapshotSource source, IProgress<int>? progress = null,

@@ -3,6 +3,8 @@ using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.ControlPlane.Backups;
 using Longhorn.Functions.ControlPlane.RecurringJobs;
 using Longhorn.Functions.ControlPlane.Settings;
+using Longhorn.Functions.ControlPlane.SystemBackups;
+using Longhorn.Functions.ControlPlane.SystemRestores;
 using Longhorn.Functions.ControlPlane.Targets;
 using Longhorn.Functions.ControlPlane.Volumes;
 using Longhorn.Functions.ControlPlane.Work;
@@ -45,6 +47,21 @@ public static class ControlPlaneServices
         services.AddSingleton<IWorkHandler, BackupTargetSync>();
         services.AddSingleton<IWorkHandler, BackupVolumeResync>();
         services.AddSingleton<IWorkHandler, BackupVolumeRemoval>();
+        services.AddSingleton<ClusterObjectTable>();
+        // Bundles come from the host's own cluster, or from a real one when a kubeconfig is configured.
+        services.TryAddSingleton<IClusterObjectSource>(sp =>
+            sp.GetRequiredService<IConfiguration>()[$"{LonghornOptions.Section}:SystemBackupKubeconfig"] is { Length: > 0 } kubeconfig
+                ? KubeconfigClusterObjectSource.FromFile(kubeconfig)
+                : ActivatorUtilities.CreateInstance<ResourceClusterObjectSource>(sp));
+        services.TryAddSingleton<IClusterObjectSink, ResourceClusterObjectSink>();
+        services.AddSingleton<VolumeBackupPolicy>();
+        services.AddSingleton<SystemBackupService>();
+        services.AddSingleton<SystemBackupJob>();
+        services.AddSingleton<SystemRestoreService>();
+        services.AddSingleton<IBackupTargetSyncStep, SystemBackupSync>();
+        services.AddSingleton<IWorkHandler, SystemBackupController>();
+        services.AddSingleton<IWorkHandler, SystemRestoreController>();
+        services.AddHostedService<ClusterObjectSeeding>();
         services.AddHostedService<ControlPlaneStartup>();
         services.AddHostedService<WorkerPool>();
         return services;

@@ -23,6 +23,8 @@ public static class EmbeddedHost
         builder.Services.AddSingleton<IControlPlaneKind, RecurringJobKind>();
         builder.Services.AddSingleton<IControlPlaneKind, VolumeKind>();
         builder.Services.AddSingleton<IControlPlaneKind, BackupKind>();
+        builder.Services.AddSingleton<IControlPlaneKind, SystemBackupKind>();
+        builder.Services.AddSingleton<IControlPlaneKind, SystemRestoreKind>();
         builder.Services.AddSingleton<KubernetesApiHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<KubernetesApiHost>());
 

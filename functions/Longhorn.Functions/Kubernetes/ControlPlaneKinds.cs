@@ -88,3 +88,29 @@ public sealed class BackupKind(BackupService backups, IResourceStore store) : IC
 
     public async Task DeleteAsync(string name, CancellationToken cancellationToken) => await backups.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
 }
+
+/// <summary>SystemBackup: the seed's manifest starts a system backup as POST /api/systembackups does (the policy defaults to if-not-present).</summary>
+public sealed class SystemBackupKind(ControlPlane.SystemBackups.SystemBackupService systemBackups) : IControlPlaneKind
+{
+    public ApiKind Kind => ApiKinds.SystemBackup;
+
+    public async Task CreateAsync(JsonObject item, CancellationToken cancellationToken)
+    {
+        var labels = (item["metadata"]?["labels"] as JsonObject)?.ToDictionary(p => p.Key, p => p.Value?.ToString() ?? "", StringComparer.Ordinal);
+        await systemBackups.CreateAsync(ObjectStore.Meta(item, "name"), (string?)item["spec"]?["volumeBackupPolicy"], labels, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken) => await systemBackups.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+}
+
+/// <summary>SystemRestore: restores the named system backup as POST /api/systemrestores does.</summary>
+public sealed class SystemRestoreKind(ControlPlane.SystemRestores.SystemRestoreService restores) : IControlPlaneKind
+{
+    public ApiKind Kind => ApiKinds.SystemRestore;
+
+    public async Task CreateAsync(JsonObject item, CancellationToken cancellationToken) =>
+        await restores.CreateAsync(ObjectStore.Meta(item, "name"), (string?)item["spec"]?["systemBackup"], cancellationToken).ConfigureAwait(false);
+
+    public Task DeleteAsync(string name, CancellationToken cancellationToken) => restores.DeleteAsync(name, cancellationToken);
+}

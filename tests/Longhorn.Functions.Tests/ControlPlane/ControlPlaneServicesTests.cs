@@ -1,3 +1,4 @@
+using Longhorn.Functions.ControlPlane.SystemBackups;
 using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.ControlPlane.Settings;
 using Longhorn.Functions.ControlPlane.Work;
@@ -27,7 +28,8 @@ public sealed class ControlPlaneServicesTests
 
             Assert.Equal(3, provider.GetRequiredService<IOptions<LonghornOptions>>().Value.Workers);
             Assert.Equal(Enum.GetValues<WorkKind>().Order(), provider.GetServices<IWorkHandler>().Select(h => h.Kind).Order());
-            Assert.Equal([typeof(ControlPlaneStartup), typeof(WorkerPool)], provider.GetServices<IHostedService>().Select(s => s.GetType()));
+            // The cluster gets its install objects before startup reconciles anything; workers start last.
+            Assert.Equal([typeof(ClusterObjectSeeding), typeof(ControlPlaneStartup), typeof(WorkerPool)], provider.GetServices<IHostedService>().Select(s => s.GetType()));
             Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
         }
         finally

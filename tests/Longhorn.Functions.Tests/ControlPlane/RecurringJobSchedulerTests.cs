@@ -1,3 +1,4 @@
+using Longhorn.Functions.ControlPlane.SystemBackups;
 using Longhorn.Functions.Cluster;
 using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.ControlPlane.Backups;
@@ -33,7 +34,9 @@ public sealed class RecurringJobSchedulerTests : IAsyncDisposable
         _replicas = new ReplicaRegistry(options, _clock);
         var snapshots = new SnapshotService(_store, _replicas, settings, host, _clock);
         var backups = new BackupService(_store, snapshots, new WorkQueue(), host, NullLogger<BackupService>.Instance);
-        var runner = new RecurringJobRunner(_store, snapshots, backups, _replicas, settings, _clock, NullLogger<RecurringJobRunner>.Instance);
+        var systemBackups = new SystemBackupJob(_store, new SystemBackupService(_store, new WorkQueue(), host, NullLogger<SystemBackupService>.Instance),
+            NullLogger<SystemBackupJob>.Instance);
+        var runner = new RecurringJobRunner(_store, snapshots, backups, _replicas, settings, _clock, NullLogger<RecurringJobRunner>.Instance, systemBackups);
         _scheduler = new RecurringJobScheduler(_store, runner, host, _clock, NullLogger<RecurringJobScheduler>.Instance);
     }
 

@@ -30,10 +30,13 @@ public sealed class KubectlTests : IDisposable
     [ToolFact]
     public async Task The_seeds_system_backup_is_created_listed_with_longhorns_columns_and_deleted()
     {
+        await _host.Api.WaitForSyncAsync();
         Assert.Equal("systembackup.longhorn.io/demo created", (await _kubectl.OkAsync("create", "-f", Kubectl.ManifestPath("systembackup-demo.yaml"))).Trim());
+        await _host.Api.WaitAsync("/api/systembackups/demo", b => (string?)b["state"] is "Ready" or "Error", "the system backup to finish",
+            b => Assert.Equal("Ready", (string?)b["state"]));
         var listing = (await _kubectl.OkAsync("-n", "longhorn-system", "get", "systembackup")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches("^NAME +VERSION +STATE +CREATED$", listing[0]);
-        Assert.StartsWith("demo ", listing[1]);
+        Assert.Matches("^demo +v[0-9.]+ +Ready +[0-9]{4}-[0-9]{2}-[0-9]{2}T", listing[1]);
         Assert.Equal("if-not-present", await _kubectl.OkAsync("-n", "longhorn-system", "get", "lhsb", "demo", "-o", "jsonpath={.spec.volumeBackupPolicy}"));
         Assert.Equal("systembackup.longhorn.io \"demo\" deleted", (await _kubectl.OkAsync("-n", "longhorn-system", "delete", "systembackup/demo")).Trim());
         Assert.Contains("No resources found in longhorn-system namespace.", (await _kubectl.RunAsync("-n", "longhorn-system", "get", "systembackup")).Err);
@@ -68,6 +71,16 @@ public sealed class KubectlTests : IDisposable
 
         Assert.Equal("recurringjob.longhorn.io \"nightly\" deleted", (await _kubectl.OkAsync("delete", "recurringjob", "nightly")).Trim());
         await _host.Api.SendAsync(HttpMethod.Get, "/api/recurringjobs/nightly", expect: HttpStatusCode.NotFound);
+    }
+
+    [ToolFact]
+    public async Task The_seeds_recurring_system_backup_job_is_the_one_the_http_functions_show()
+    {
+        Assert.Equal("recurringjob.longhorn.io/demo created", (await _kubectl.OkAsync("create", "-f", Kubectl.ManifestPath("recurringjob-system-backup.yaml"))).Trim());
+        var job = await _host.Api.GetAsync("/api/recurringjobs/demo");
+        Assert.Equal("system-backup", (string?)job["task"]);
+        Assert.Equal("* * * * *", (string?)job["cron"]);
+        Assert.Equal("if-not-present", (string?)job["parameters"]!["volume-backup-policy"]);
     }
 
     [ToolFact]
@@ -213,7 +226,9 @@ public sealed class KubectlTests : IDisposable
         await _kubectl.OkAsync("patch", "lhsb", "demo", "--type", "json", "-p", "[{\"op\":\"replace\",\"path\":\"/spec/volumeBackupPolicy\",\"value\":\"disabled\"}]");
         Assert.Equal("disabled", await _kubectl.OkAsync("get", "lhsb", "demo", "-o", "jsonpath={.spec.volumeBackupPolicy}"));
 
-        Assert.Equal("storageclass.storage.k8s.io/longhorn created", (await _kubectl.OkAsync("apply", "-f", Kubectl.ManifestPath("storageclass-recurring-jobs.yaml"))).Trim());
+        // A Longhorn install already has its "longhorn" class, so the seed's manifest configures it.
+        Assert.Equal("storageclass.storage.k8s.io/longhorn configured", (await _kubectl.OkAsync("apply", "-f", Kubectl.ManifestPath("storageclass-recurring-jobs.yaml"))).Trim());
+        Assert.Contains("\"task\":\"backup\"", await _kubectl.OkAsync("get", "sc", "longhorn", "-o", "jsonpath={.parameters.recurringJobs}"));
         Assert.Equal("storageclass.storage.k8s.io/longhorn unchanged", (await _kubectl.OkAsync("apply", "-f", Kubectl.ManifestPath("storageclass-recurring-jobs.yaml"))).Trim());
         var listing = await _kubectl.OkAsync("get", "sc");
         Assert.Matches("(?m)^longhorn +driver.longhorn.io ", listing);

@@ -15,15 +15,18 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string> _settings;
     private readonly Action<IServiceCollection>? _services;
+    private readonly bool _ownsDataDir;
 
-    /// <param name="services">Test-only changes to the host's services (a failing collaborator, a log capture).</param>
-    public FunctionHost(ManualClock? clock = null, string? mountRoot = null, Action<IServiceCollection>? services = null,
-        Dictionary<string, string>? settings = null)
+    /// <param name="dataDir">An existing data dir to start on (a restart); the caller deletes it.</param>
+    /// <param name="services">Replaces services after the host's own (test doubles at the edges).</param>
+    public FunctionHost(ManualClock? clock = null, string? mountRoot = null, Dictionary<string, string>? settings = null, string? dataDir = null,
+        Action<IServiceCollection>? services = null)
     {
-        _services = services;
         _settings = settings ?? [];
+        _services = services;
         Clock = clock ?? ManualClock.AtHalfMinute();
-        _dataDir = Directory.CreateTempSubdirectory("lh-host-").FullName;
+        _ownsDataDir = dataDir is null;
+        _dataDir = dataDir ?? Directory.CreateTempSubdirectory("lh-host-").FullName;
         _ownsMountRoot = mountRoot is null;
         _mountRoot = mountRoot ?? Directory.CreateTempSubdirectory("lh-mounts-").FullName;
     }
@@ -31,6 +34,8 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
     public ManualClock Clock { get; }
 
     public string MountRoot => _mountRoot;
+
+    public string DataDir => _dataDir;
 
     public Api Api => new(CreateClient());
 
@@ -56,7 +61,7 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (!disposing) return;
-        TryDelete(_dataDir);
+        if (_ownsDataDir) TryDelete(_dataDir);
         if (_ownsMountRoot) TryDelete(_mountRoot);
     }
 

@@ -10,7 +10,7 @@ namespace Longhorn.Functions.ControlPlane.RecurringJobs;
 /// runs the task on each with bounded concurrency, then applies count- or age-based retention to the job's items.
 /// </summary>
 public sealed class RecurringJobRunner(IResourceStore store, SnapshotService snapshotService, BackupService backupService, ReplicaRegistry replicas,
-    LonghornSettings settings, TimeProvider time, ILogger<RecurringJobRunner> logger)
+    LonghornSettings settings, TimeProvider time, ILogger<RecurringJobRunner> logger, SystemBackupJob systemBackups)
 {
     public async Task RunAsync(string jobName, CancellationToken cancellationToken)
     {
@@ -21,6 +21,11 @@ public sealed class RecurringJobRunner(IResourceStore store, SnapshotService sna
         job = await store.MutateAsync<RecurringJob>(jobName, j => j with { Status = j.Status with { ExecutionCount = j.Status.ExecutionCount + 1 } },
             cancellationToken).ConfigureAwait(false);
         if (job is null) return;
+        if (job.Spec.Task == RecurringJobTasks.SystemBackup)
+        {
+            await systemBackups.RunAsync(job, cancellationToken).ConfigureAwait(false);
+            return;
+        }
 
         var volumes = await SelectVolumesAsync(job, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Recurring job {Job} ({Task}) run {Count} on {Volumes} volumes", jobName, job.Spec.Task, job.Status.ExecutionCount, volumes.Count);

@@ -116,8 +116,6 @@ public sealed class RecurringJobService(IResourceStore store, LonghornSettings s
         ResourceNames.Validate(spec.Name, "name", MaxNameLength);
         if (!RecurringJobTasks.All.Contains(spec.Task))
             throw ControlPlaneException.Invalid("task", $"task {spec.Task} is invalid: it must be one of {string.Join(", ", RecurringJobTasks.All)}");
-        if (spec.Task == RecurringJobTasks.SystemBackup)
-            throw ControlPlaneException.Invalid("task", "task system-backup is not supported by this host yet (no system backups)");
         if (spec.Cron.Length == 0) throw ControlPlaneException.Invalid("cron", "cron is required");
         if (RecurringJobCron.TryParse(spec.Cron, out var cronError) is null) throw ControlPlaneException.Invalid("cron", cronError);
         foreach (var group in spec.Groups)

@@ -9,7 +9,7 @@ namespace Longhorn.Functions.ControlPlane.Targets;
 /// BackupVolumes the store has, deletes vanished ones CR-only, then syncs every BackupVolume.
 /// </summary>
 public sealed class BackupTargetSync(IResourceStore store, BackupStoreFactory stores, BackupVolumeSync volumes, TimeProvider time,
-    ILogger<BackupTargetSync> logger) : IWorkHandler
+    ILogger<BackupTargetSync> logger, IEnumerable<IBackupTargetSyncStep> steps) : IWorkHandler
 {
     public WorkKind Kind => WorkKind.SyncBackupTarget;
 
@@ -25,6 +25,7 @@ public sealed class BackupTargetSync(IResourceStore store, BackupStoreFactory st
         {
             await SetUnavailableAsync(name, "backup target URL is empty", clearSync: true, cancellationToken).ConfigureAwait(false);
             foreach (var backupVolume in cluster) await DeleteWithBackupsAsync(backupVolume, cancellationToken).ConfigureAwait(false);
+            foreach (var step in steps) await step.ClearAsync(target, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -56,6 +57,7 @@ public sealed class BackupTargetSync(IResourceStore store, BackupStoreFactory st
             cancellationToken.ThrowIfCancellationRequested();
             await volumes.SyncAsync(target, backupStore, volumeName, cancellationToken).ConfigureAwait(false);
         }
+        foreach (var step in steps) await step.SyncAsync(target, backupStore, cancellationToken).ConfigureAwait(false);
         await store.MutateAsync<BackupTarget>(name, t => t with { Status = t.Status with { LastSyncedAt = now } }, cancellationToken)
             .ConfigureAwait(false);
         logger.LogInformation("Synced backup target {Target}: {Volumes} backup volumes", name, names.Count);

@@ -12,6 +12,8 @@ public enum WorkKind
     DeleteBackupVolume,
     SyncBackupTarget,
     SyncBackupVolume,
+    SystemBackup,
+    SystemRestore,
 }
 
 /// <summary>One piece of work: its kind and the resource it is for.</summary>

@@ -64,5 +64,18 @@ public sealed class WorkReconciler(IResourceStore store, WorkQueue work, HostIde
             if (target.Spec.SyncRequestedAt is { } asked && (target.Status.LastSyncedAt is not { } synced || asked > synced) && target.Status.Available)
                 work.Enqueue(WorkKind.SyncBackupTarget, target.Name);
         }
+
+        // System backups resume their stored state (each step can run again); restores start over from the download.
+        foreach (var systemBackup in await store.ListAsync<SystemBackup>(null, cancellationToken).ConfigureAwait(false))
+        {
+            if ((systemBackup.IsDeleting || !SystemBackupStates.IsFinal(systemBackup.Status.State)) && !work.IsActive(WorkKind.SystemBackup, systemBackup.Name))
+                work.Enqueue(WorkKind.SystemBackup, systemBackup.Name);
+        }
+        foreach (var restore in await store.ListAsync<SystemRestore>(null, cancellationToken).ConfigureAwait(false))
+        {
+            if (restore.Status.State is not (SystemRestoreStates.Completed or SystemRestoreStates.Error) && !restore.IsDeleting
+                && !work.IsActive(WorkKind.SystemRestore, restore.Name))
+                work.Enqueue(WorkKind.SystemRestore, restore.Name);
+        }
     }
 }
