@@ -1,4 +1,5 @@
 using Longhorn.Functions.Cluster;
+using Longhorn.Functions.Csi;
 using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.ControlPlane.Backups;
 using Longhorn.Functions.ControlPlane.RecurringJobs;
@@ -64,6 +65,7 @@ public static class ControlPlaneServices
         services.AddHostedService<ClusterObjectSeeding>();
         services.AddHostedService<ControlPlaneStartup>();
         services.AddHostedService<WorkerPool>();
+        services.AddHostedService<VolumeProvisioner>();
         return services;
     }
 }

@@ -129,6 +129,8 @@ public static class ApiKinds
         columns: [new("Status", "string", ".status.phase"), new("Volume", "string", ".spec.volumeName"),
          new("Capacity", "string", ".status.capacity.storage"), new("Access Modes", "string", ".status.accessModes"),
          new("StorageClass", "string", ".spec.storageClassName"), Age]);
+    public static readonly ApiKind Pod = Core("Pod", "pods", ["po"], hasStatus: true,
+        columns: [new("Ready", "string", ".status.containerStatuses"), new("Status", "string", ".status.phase"), Age]);
     public static readonly ApiKind Event = Core("Event", "events", ["ev"],
         columns: [new("Type", "string", ".type"), new("Reason", "string", ".reason"), new("Object", "string", ".involvedObject.name"),
          new("Message", "string", ".message")]);
@@ -165,7 +167,7 @@ public static class ApiKinds
     public static IReadOnlyList<ApiKind> All { get; } =
     [
         BackupTarget, BackupVolume, Backup, Snapshot, Volume, RecurringJob, Setting, SystemBackup, SystemRestore, BackingImage, EngineImage,
-        Namespace, Secret, ConfigMap, Service, ServiceAccount, PersistentVolume, PersistentVolumeClaim, Event,
+        Namespace, Secret, ConfigMap, Service, ServiceAccount, PersistentVolume, PersistentVolumeClaim, Pod, Event,
         StorageClass, VolumeSnapshotClass, VolumeSnapshot, VolumeSnapshotContent, DaemonSet, Deployment,
         Role, RoleBinding, ClusterRole, ClusterRoleBinding, CustomResourceDefinition,
     ];

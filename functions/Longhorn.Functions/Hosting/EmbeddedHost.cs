@@ -20,6 +20,7 @@ public static class EmbeddedHost
         // The Kubernetes API is the embedded host's: under the Azure Functions host there is no second port to serve it on.
         builder.Services.AddSingleton<KubernetesApi>();
         builder.Services.AddSingleton<IAdmission, SecretAdmission>();
+        builder.Services.AddSingleton<IAdmission, PersistentVolumeDefaults>();
         builder.Services.AddSingleton<IControlPlaneKind, RecurringJobKind>();
         builder.Services.AddSingleton<IControlPlaneKind, VolumeKind>();
         builder.Services.AddSingleton<IControlPlaneKind, BackupKind>();

@@ -34,3 +34,19 @@ public sealed class SecretAdmission : IAdmission
         return Convert.TryFromBase64String(text, buffer, out _);
     }
 }
+
+/// <summary>A new claim or volume starts <c>Pending</c>/<c>Available</c>, as the API server's defaults make them.</summary>
+public sealed class PersistentVolumeDefaults : IAdmission
+{
+    public Task AdmitAsync(ApiKind kind, JsonObject item, JsonObject? current, CancellationToken cancellationToken)
+    {
+        var quantity = kind == ApiKinds.PersistentVolumeClaim ? item["spec"]?["resources"]?["requests"]?["storage"]
+            : kind == ApiKinds.PersistentVolume ? item["spec"]?["capacity"]?["storage"] : null;
+        if (quantity is not null && (quantity.GetValueKind() != System.Text.Json.JsonValueKind.String || Csi.Quantity.ParseBytes((string?)quantity) is null))
+            throw ApiStatusException.BadRequest(
+                $"{kind.Kind} in version \"v1\" cannot be handled as a {kind.Kind}: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+        if (current is null && kind == ApiKinds.PersistentVolumeClaim) item["status"] ??= new JsonObject { ["phase"] = "Pending" };
+        if (current is null && kind == ApiKinds.PersistentVolume) item["status"] ??= new JsonObject { ["phase"] = "Available" };
+        return Task.CompletedTask;
+    }
+}

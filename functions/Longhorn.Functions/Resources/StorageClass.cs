@@ -9,4 +9,7 @@ public sealed record StorageClass : Resource, IResourceKind
     public override string ApiVersion => "storage.k8s.io/v1";
     public string Provisioner { get; init; } = LonghornProvisioner;
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What happens to a provisioned volume when its claim goes: <c>Delete</c> (Kubernetes' default) or <c>Retain</c>.</summary>
+    public string ReclaimPolicy { get; init; } = "Delete";
 }
