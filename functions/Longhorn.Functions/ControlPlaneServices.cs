@@ -66,6 +66,7 @@ public static class ControlPlaneServices
         services.AddHostedService<ControlPlaneStartup>();
         services.AddHostedService<WorkerPool>();
         services.AddHostedService<VolumeProvisioner>();
+        services.AddHostedService<SnapshotController>();
         return services;
     }
 }

@@ -30,7 +30,16 @@ public sealed class VolumeProvisioner(ObjectStore objects, IResourceStore store,
         {
             await foreach (var change in changes.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                if (change.Kind == ApiKinds.PersistentVolumeClaim) await HandleAsync(change.Type, change.Object, stoppingToken).ConfigureAwait(false);
+                if (change.Kind == ApiKinds.PersistentVolumeClaim && change.Type == WatchEventType.Deleted)
+                    await HandleAsync(change.Type, change.Object, stoppingToken).ConfigureAwait(false);
+                else if (change.Kind == ApiKinds.PersistentVolumeClaim || change.Kind == ApiKinds.VolumeSnapshot
+                         || (change.Kind == ApiKinds.Volume && (ObjectStore.Meta(change.Object, "name") ?? "").StartsWith("pvc-", StringComparison.Ordinal)))
+                {
+                    // A claim may wait on its VolumeSnapshot becoming ready or its restore finishing: look at every unbound one.
+                    var claims = await objects.ListAsync(ApiKinds.PersistentVolumeClaim, null, null, null, 0, null, stoppingToken).ConfigureAwait(false);
+                    foreach (var claim in claims.Items.Where(c => (string?)c["status"]?["phase"] != "Bound"))
+                        await HandleAsync(WatchEventType.Modified, claim, stoppingToken).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -75,25 +84,24 @@ public sealed class VolumeProvisioner(ObjectStore objects, IResourceStore store,
                 cancellationToken).ConfigureAwait(false);
             return;
         }
-        if (claim["spec"]?["dataSource"] is JsonObject dataSource)
-        {
-            await EventAsync(claim, "Warning", "ProvisioningFailed",
-                $"data source {(string?)dataSource["kind"]} {(string?)dataSource["name"]} is not supported by this provisioner yet", cancellationToken).ConfigureAwait(false);
-            return;
-        }
         var requested = (string?)claim["spec"]?["resources"]?["requests"]?["storage"];
         var bytes = Quantity.ParseBytes(requested);
         if (bytes is null or <= 0)
             throw ControlPlaneException.Invalid("spec.resources.requests.storage", $"the requested storage \"{requested}\" is not a positive quantity");
         var size = (bytes.Value + TwoMiB - 1) / TwoMiB * TwoMiB;
         var volumeName = "pvc-" + ObjectStore.Meta(claim, "uid");
-        await EventAsync(claim, "Normal", "Provisioning", $"External provisioner is provisioning volume for claim \"{@namespace}/{name}\"", cancellationToken)
-            .ConfigureAwait(false);
-
-        if (await store.GetAsync<Volume>(volumeName, cancellationToken).ConfigureAwait(false) is null)
+        var existing = await store.GetAsync<Volume>(volumeName, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
         {
             var fromBackup = storageClass.Parameters.GetValueOrDefault("fromBackup");
-            await volumes.CreateAsync(new VolumeRequest
+            if (claim["spec"]?["dataSource"] is JsonObject dataSource)
+            {
+                fromBackup = await BackupOfDataSourceAsync(claim, dataSource, size, cancellationToken).ConfigureAwait(false);
+                if (fromBackup is null) return;
+            }
+            await EventAsync(claim, "Normal", "Provisioning", $"External provisioner is provisioning volume for claim \"{@namespace}/{name}\"", cancellationToken)
+                .ConfigureAwait(false);
+            existing = await volumes.CreateAsync(new VolumeRequest
             {
                 Name = volumeName,
                 Size = string.IsNullOrEmpty(fromBackup) ? size : null,
@@ -101,6 +109,11 @@ public sealed class VolumeProvisioner(ObjectStore objects, IResourceStore store,
                 FromBackup = string.IsNullOrEmpty(fromBackup) ? null : fromBackup,
             }, cancellationToken).ConfigureAwait(false);
         }
+        // A restored volume is bound once its data is all there, as ControllerPublishVolume waits for it.
+        if (existing.Status.RestoreStatus is { State: "error" } failed)
+            throw ControlPlaneException.Invalid("dataSource", $"restoring volume {volumeName} failed: {failed.Error}");
+        if (existing.Spec.FromBackup.Length > 0 && existing.Status.RestoreStatus is not { State: "complete" }) return;
+        size = Math.Max(size, existing.Spec.Size);
         var accessModes = claim["spec"]?["accessModes"]?.DeepClone() ?? new JsonArray("ReadWriteOnce");
         var capacity = Quantity.Format(size);
         var volume = new JsonObject
@@ -148,6 +161,53 @@ public sealed class VolumeProvisioner(ObjectStore objects, IResourceStore store,
         await objects.UpdateAsync(ApiKinds.PersistentVolumeClaim, bound, cancellationToken).ConfigureAwait(false);
         await EventAsync(claim, "Normal", "ProvisioningSucceeded", $"Successfully provisioned volume {volumeName}", cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Provisioned volume {Volume} ({Size} bytes) for claim {Namespace}/{Claim}", volumeName, size, @namespace, name);
+    }
+
+    /// <summary>
+    /// The backup URL a claim's <c>dataSource</c> restores from: a ready VolumeSnapshot of type <c>bak</c> whose restore
+    /// size equals the request (seed 003's rule); null, with an event saying why, when it cannot (yet).
+    /// </summary>
+    private async Task<string?> BackupOfDataSourceAsync(JsonObject claim, JsonObject dataSource, long size, CancellationToken cancellationToken)
+    {
+        var kind = (string?)dataSource["kind"];
+        var sourceName = (string?)dataSource["name"] ?? "";
+        if (kind != "VolumeSnapshot" || (string?)dataSource["apiGroup"] != "snapshot.storage.k8s.io")
+        {
+            await EventAsync(claim, "Warning", "ProvisioningFailed", $"data source {kind} {sourceName} is not supported by this provisioner yet (only VolumeSnapshots of Longhorn backups)",
+                cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        var snapshot = await objects.GetAsync(ApiKinds.VolumeSnapshot, ObjectStore.Meta(claim, "namespace")!, sourceName, cancellationToken).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            await EventAsync(claim, "Warning", "ProvisioningFailed", $"volumesnapshots.snapshot.storage.k8s.io \"{sourceName}\" not found", cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        if ((bool?)snapshot["status"]?["readyToUse"] != true) return null;
+        var content = await objects.GetAsync(ApiKinds.VolumeSnapshotContent, "", (string?)snapshot["status"]?["boundVolumeSnapshotContentName"] ?? "", cancellationToken)
+            .ConfigureAwait(false);
+        var handle = SnapshotHandle.Parse((string?)content?["status"]?["snapshotHandle"]);
+        var restoreSize = (long?)content?["status"]?["restoreSize"] ?? 0;
+        if (restoreSize != size)
+        {
+            await EventAsync(claim, "Warning", "ProvisioningFailed",
+                $"the requested size {Quantity.Format(size)} differs from the size {Quantity.Format(restoreSize)} of VolumeSnapshot {sourceName}: spec.resources.requests.storage must be the same as the size of the VolumeSnapshot",
+                cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        if (handle.Type != SnapshotHandle.Backup)
+        {
+            await EventAsync(claim, "Warning", "ProvisioningFailed", $"restoring a {handle.Type} snapshot ({handle}) is not supported by this provisioner yet", cancellationToken)
+                .ConfigureAwait(false);
+            return null;
+        }
+        var backup = await store.GetAsync<Backup>(handle.Name, cancellationToken).ConfigureAwait(false);
+        if (backup is null || backup.Status.Url.Length == 0)
+        {
+            await EventAsync(claim, "Warning", "ProvisioningFailed", $"backup {handle.Name} of volume {handle.Volume} not found", cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        return backup.Status.Url;
     }
 
     /// <summary>A deleted claim's volume goes with it under the Delete policy; under Retain its PV is Released and the data kept.</summary>
