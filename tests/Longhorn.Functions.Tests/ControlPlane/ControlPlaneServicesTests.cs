@@ -29,7 +29,8 @@ public sealed class ControlPlaneServicesTests
             Assert.Equal(3, provider.GetRequiredService<IOptions<LonghornOptions>>().Value.Workers);
             Assert.Equal(Enum.GetValues<WorkKind>().Order(), provider.GetServices<IWorkHandler>().Select(h => h.Kind).Order());
             // The cluster gets its install objects before startup reconciles anything; workers start last.
-            Assert.Equal([typeof(ClusterObjectSeeding), typeof(ControlPlaneStartup), typeof(WorkerPool), typeof(Longhorn.Functions.Csi.VolumeProvisioner)],
+            Assert.Equal([typeof(ClusterObjectSeeding), typeof(ControlPlaneStartup), typeof(WorkerPool), typeof(Longhorn.Functions.Csi.VolumeProvisioner),
+                typeof(Longhorn.Functions.Csi.SnapshotController)],
                 provider.GetServices<IHostedService>().Select(s => s.GetType()));
             Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
         }

@@ -31,6 +31,14 @@ public sealed class KubectlKindsTests : IDisposable
         await api.WaitAsync("/api/systembackups/demo", b => (string?)b["state"] is "Ready" or "Error", "the system backup");
         await _kubectl.RunWithInputAsync("""
             apiVersion: longhorn.io/v1beta2
+            kind: SystemRestore
+            metadata:
+              name: restore1
+            spec:
+              systemBackup: demo
+            """, "create", "-f", "-");
+        await _kubectl.RunWithInputAsync("""
+            apiVersion: longhorn.io/v1beta2
             kind: BackingImage
             metadata:
               name: image1
@@ -49,6 +57,8 @@ public sealed class KubectlKindsTests : IDisposable
             ("volumes", "Volume", "vol1", "NAME +DATA ENGINE +STATE +ROBUSTNESS +SIZE +NODE +AGE"),
             ("recurringjobs", "RecurringJob", "hourly", "NAME +GROUPS +TASK +CRON +RETAIN +CONCURRENCY +AGE +LABELS"),
             ("systembackups", "SystemBackup", "demo", "NAME +VERSION +STATE +CREATED"),
+            ("systemrestores", "SystemRestore", "restore1", "NAME +SYSTEMBACKUP +STATE +AGE"),
+            ("settings", "Setting", null!, "NAME +VALUE +APPLIED +AGE"),
             ("backingimages", "BackingImage", "image1", "NAME +UUID +SOURCETYPE +SIZE +VIRTUALSIZE +AGE"),
             ("engineimages", "EngineImage", null!, "NAME +INCOMPATIBLE +STATE +IMAGE +REFCOUNT +BUILDDATE +AGE"),
         };
