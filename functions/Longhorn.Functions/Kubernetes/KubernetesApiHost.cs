@@ -96,7 +96,16 @@ public sealed class KubernetesApiHost(KubernetesApi api, ObjectStore objects, IO
     {
         foreach (var name in new[] { "default", "kube-system", "kube-public", "longhorn-system" })
         {
-            if (await objects.GetAsync(ApiKinds.Namespace, "", name, cancellationToken) is not null) continue;
+            if (await objects.GetAsync(ApiKinds.Namespace, "", name, cancellationToken) is { } existing)
+            {
+                // Namespaces written by other parts of the host (a Longhorn install's objects) are Active too.
+                if (existing["status"]?["phase"] is null)
+                {
+                    existing["status"] = new JsonObject { ["phase"] = "Active" };
+                    await objects.UpdateAsync(ApiKinds.Namespace, existing, cancellationToken);
+                }
+                continue;
+            }
             try
             {
                 await objects.CreateAsync(ApiKinds.Namespace, new JsonObject

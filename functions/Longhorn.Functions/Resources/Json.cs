@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Longhorn.Functions.Resources;
 
-/// <summary>The one JSON shape of the host: camelCase, nulls omitted; requests reject unknown members.</summary>
+/// <summary>The one JSON shape of the host: camelCase, nulls omitted, times in UTC as Kubernetes writes them; requests reject unknown members.</summary>
 public static class Json
 {
     public static JsonSerializerOptions Options { get; } = Create(strict: false);
@@ -17,6 +17,7 @@ public static class Json
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             WriteIndented = false,
+            Converters = { new UtcTimestampConverter() },
         };
         if (strict)
         {
@@ -26,4 +27,15 @@ public static class Json
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
+}
+
+/// <summary>Times as RFC 3339 in UTC with a <c>Z</c> (as Kubernetes and Longhorn write them), keeping sub-second digits that are not zero.</summary>
+public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DateTimeOffset.Parse(reader.GetString() ?? throw new JsonException("a time must be a string"), System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal);
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture));
 }
