@@ -185,4 +185,31 @@ public sealed class LockRaceTests : IDisposable
         await Assert.ThrowsAsync<BackupStoreLockException>(() => deletion);
         Assert.Equal([held.File.Name], LockNames());
     }
+
+    [Fact]
+    public async Task A_lock_file_removed_while_settling_fails_the_acquisition_instead_of_locking_blind()
+    {
+        var acquiring = Acquire(LockType.Deletion);
+        await WhenSettling(1);
+        var path = StorePaths.Lock("vol1", Assert.Single(LockNames()));
+        await _files.RemoveAsync(path, default);
+        _clock.Advance(Longhorn.SettleTime);
+        var e = await Assert.ThrowsAsync<BackupStoreLockException>(() => acquiring);
+        Assert.Equal($"lock file {path} vanished before it was acquired", e.Message);
+        Assert.Empty(LockNames());
+    }
+
+    [Fact]
+    public async Task Releasing_a_lock_twice_is_harmless_and_a_released_lock_is_no_longer_refreshed()
+    {
+        var held = await Settled(Acquire(LockType.BackupOrRestore));
+        var path = StorePaths.Lock("vol1", held.File.Name);
+        Assert.Equal(_clock.GetUtcNow(), _driver.StampOf(path));
+        await held.DisposeAsync();
+        await held.DisposeAsync();
+        Assert.Empty(LockNames());
+        _clock.Advance(Longhorn.RefreshInterval * 3);
+        await using var other = await Settled(Acquire(LockType.Deletion));
+        Assert.Equal([other.File.Name], LockNames());
+    }
 }

@@ -16,12 +16,19 @@ public sealed class InterceptingDriver(IBackupStoreDriver inner, TimeProvider? s
     public Func<string, ValueTask>? BeforeRemove { get; set; }
     public Func<string, ValueTask>? BeforeList { get; set; }
 
+    /// <summary>Replaces the size the store reports for an object (a store whose listing lags its writes).</summary>
+    public Func<string, long, long>? ReportSize { get; set; }
+
     public ConcurrentDictionary<string, int> Reads { get; } = new(StringComparer.Ordinal);
 
     public string Url => inner.Url;
 
     public ValueTask<bool> FileExistsAsync(string path, CancellationToken ct) => inner.FileExistsAsync(path, ct);
-    public ValueTask<long> FileSizeAsync(string path, CancellationToken ct) => inner.FileSizeAsync(path, ct);
+    public async ValueTask<long> FileSizeAsync(string path, CancellationToken ct)
+    {
+        var size = await inner.FileSizeAsync(path, ct);
+        return ReportSize is { } report ? report(path, size) : size;
+    }
     public ValueTask DownloadAsync(string path, string localPath, CancellationToken ct) => inner.DownloadAsync(path, localPath, ct);
 
     public async ValueTask<DateTimeOffset?> FileTimeAsync(string path, CancellationToken ct)
