@@ -9,14 +9,14 @@ DETECTED = {"Killed", "Timeout"}
 UNDETECTED = {"Survived", "NoCoverage"}
 
 
-def folder(path: str) -> str:
+def folder(path: str) -> str | None:
     parts = Path(path).parts
     if "Retention.cs" in parts[-1]:
         return "ControlPlane/RecurringJobs/Retention.cs"
     for name in ("Deletion", "Locks", "Restores", "Backups", "Blocks"):
         if name in parts:
             return name
-    return str(Path(*parts[-2:]))
+    return None
 
 
 def main(reports: list[str]) -> None:
@@ -28,6 +28,8 @@ def main(reports: list[str]) -> None:
             lines = file["source"].splitlines()
             for m in file["mutants"]:
                 key = folder(path)
+                if key is None:
+                    continue
                 counts[key][m["status"]] += 1
                 if m["status"] in UNDETECTED:
                     line = m["location"]["start"]["line"]
@@ -53,7 +55,8 @@ def main(reports: list[str]) -> None:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for s in sorted(survivors):
         key, short, line, mid, status, mutator, replacement, code = s
-        print(f"| {key} | {short}:{line} | {mid} | {status} | {mutator} | `{replacement.replace('|', '\\|')}` | `{code.replace('|', '\\|')}` |")
+        replacement, code = (text.replace("|", "\\|") for text in (replacement, code))
+        print(f"| {key} | {short}:{line} | {mid} | {status} | {mutator} | `{replacement}` | `{code}` |")
 
 
 if __name__ == "__main__":
