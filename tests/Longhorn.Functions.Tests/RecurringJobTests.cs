@@ -1,5 +1,7 @@
 using System.Net;
+using Longhorn.Functions.ControlPlane.RecurringJobs;
 using Longhorn.Functions.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Longhorn.Functions.Tests;
 
@@ -44,7 +46,7 @@ public sealed class RecurringJobTests
                        && mine.Any(b => DateTimeOffset.Parse((string)b["creationTimestamp"]!) >= tick.AddSeconds(-1));
             }, $"run {run} of the recurring job");
             // The run's task ends just after its last write; a tick before that would be skipped (concurrencyPolicy Forbid).
-            await Task.Delay(200);
+            await Task.WhenAll(host.Services.GetRequiredService<RecurringJobScheduler>().Running).WaitAsync(Api.Patience);
             made.Add(mine.OrderBy(b => (string)b["created"]!).Last()["name"]!.ToString());
         }
 

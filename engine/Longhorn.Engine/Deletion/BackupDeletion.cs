@@ -52,32 +52,18 @@ internal sealed class BackupDeletion(IBackupStoreDriver driver, BackupStoreOptio
         var latestAt = DateTimeOffset.MinValue;
         foreach (var name in backupNames)
         {
-            BackupConfig backup;
-            try
+            var counted = await LoadForCountingAsync(volumeName, name, cancellationToken).ConfigureAwait(false);
+            if (counted.Distrust is { } reason)
             {
-                backup = await StoreConfigs.LoadBackupAsync(driver, volumeName, name, cancellationToken).ConfigureAwait(false);
-            }
-            catch (BackupStoreException e)
-            {
-                skipped = $"cannot load backup {name}: {e.Message}";
+                skipped = reason;
                 break;
             }
-            if (backup.IsInProgress)
-            {
-                skipped = $"backup {name} is still in progress";
-                break;
-            }
-            foreach (var block in backup.Blocks)
+            foreach (var block in counted.Backup.Blocks)
                 references[block.BlockChecksum] = references.GetValueOrDefault(block.BlockChecksum) + 1;
-            if (!Timestamps.TryParse(backup.SnapshotCreatedAt, out var at))
+            if (latest is null || counted.SnapshotCreatedAt > latestAt)
             {
-                skipped = $"backup {name} has an unreadable SnapshotCreatedAt {backup.SnapshotCreatedAt}";
-                break;
-            }
-            if (latest is null || at > latestAt)
-            {
-                latest = backup;
-                latestAt = at;
+                latest = counted.Backup;
+                latestAt = counted.SnapshotCreatedAt;
             }
         }
 
@@ -120,6 +106,30 @@ internal sealed class BackupDeletion(IBackupStoreDriver driver, BackupStoreOptio
         await StoreConfigs.SaveVolumeAsync(driver, current with { BlockCount = present }, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Deleted backup {Backup} of volume {Volume}; removed {Blocks} unreferenced blocks", backupName, volumeName, removed);
         return new BackupDeletionResult(removed, null);
+    }
+
+    /// <summary>A remaining backup as GC counts it, or why it cannot be trusted (then GC keeps every block).</summary>
+    private sealed record CountedBackup(BackupConfig Backup, DateTimeOffset SnapshotCreatedAt, string? Distrust);
+
+    /// <summary>
+    /// Loads one remaining backup for reference counting. Never null, so that no path through the counting loop reads
+    /// an unassigned cfg (which also keeps every line of the loop open to mutation testing).
+    /// </summary>
+    private async Task<CountedBackup> LoadForCountingAsync(string volumeName, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var backup = await StoreConfigs.LoadBackupAsync(driver, volumeName, name, cancellationToken).ConfigureAwait(false);
+            if (backup.IsInProgress)
+                return new CountedBackup(backup, default, $"backup {name} is still in progress");
+            if (!Timestamps.TryParse(backup.SnapshotCreatedAt, out var at))
+                return new CountedBackup(backup, default, $"backup {name} has an unreadable SnapshotCreatedAt {backup.SnapshotCreatedAt}");
+            return new CountedBackup(backup, at, null);
+        }
+        catch (BackupStoreException e)
+        {
+            return new CountedBackup(new BackupConfig { Name = name, VolumeName = volumeName }, default, $"cannot load backup {name}: {e.Message}");
+        }
     }
 
     /// <summary>Removes a whole backup volume under a deletion lock; a volume not in the store is a no-op.</summary>

@@ -1,3 +1,4 @@
+using ManualClock = Longhorn.Functions.Tests.Support.ManualClock;
 using Longhorn.Functions.ControlPlane.SystemBackups;
 using Longhorn.Functions.Cluster;
 using Longhorn.Functions.ControlPlane;

@@ -1,3 +1,4 @@
+using ManualClock = Longhorn.Functions.Tests.Support.ManualClock;
 using Longhorn.Functions.Cluster;
 using System.Text.Json;
 using Longhorn.Functions.Hosting;

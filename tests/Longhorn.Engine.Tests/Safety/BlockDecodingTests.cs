@@ -1,0 +1,168 @@
+using Longhorn.Engine.Backups;
+using Longhorn.Engine.Blocks;
+using Longhorn.Engine.Format;
+using Longhorn.Engine.Tests.Support;
+
+namespace Longhorn.Engine.Tests.Safety;
+
+/// <summary>
+/// What restore accepts as a block: exactly one block of bytes hashing to its id, decoded by the volume's method or the
+/// other one (as Go falls back); anything else fails with an error naming the block, never a misread block.
+/// </summary>
+public sealed class BlockDecodingTests : IDisposable
+{
+    private const int MiB = 1024 * 1024;
+    private readonly InterceptingDriver _driver;
+    private readonly TestStore _bs;
+
+    public BlockDecodingTests()
+    {
+        InterceptingDriver? driver = null;
+        _bs = new TestStore(d => driver = new InterceptingDriver(d), new BackupStoreOptions { RestoreRetryDelays = [] });
+        _driver = driver!;
+    }
+
+    public void Dispose() => _bs.Dispose();
+
+    private static byte[] Block(int seed)
+    {
+        var block = new byte[2 * MiB];
+        new Random(seed).NextBytes(block.AsSpan(0, MiB));
+        return block;
+    }
+
+    private async Task<(BackupResult Backup, string Path, byte[] Block)> OneBlockBackupAsync(CompressionMethod method)
+    {
+        var source = new MemorySnapshotSource(2 * MiB);
+        var block = Block(1);
+        source.Write(0, block);
+        source.Snapshot("s");
+        var backup = await _bs.Store.CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s", Compression = method }, source);
+        return (backup, StorePaths.Block("vol1", backup.Config.Blocks[0].BlockChecksum), block);
+    }
+
+    [Fact]
+    public async Task Concatenated_lz4_frames_decode_one_after_another()
+    {
+        var (backup, path, block) = await OneBlockBackupAsync(CompressionMethod.Lz4);
+        using var codec = new BlockCodec(MiB);
+        var first = codec.Compress(block.AsSpan(0, MiB), CompressionMethod.Lz4).ToArray();
+        var second = codec.Compress(block.AsSpan(MiB), CompressionMethod.Lz4).ToArray();
+        await _bs.Driver.WriteAsync(path, first.Concat(second).ToArray(), default);
+        Assert.Equal(block, await _bs.RestoreToBytesAsync("vol1", backup.BackupName));
+    }
+
+    [Theory]
+    [InlineData(CompressionMethod.Lz4)]
+    [InlineData(CompressionMethod.Gzip)]
+    public async Task A_frame_that_decodes_to_more_than_a_block_is_rejected(CompressionMethod method)
+    {
+        var (backup, path, block) = await OneBlockBackupAsync(method);
+        using var codec = new BlockCodec(4 * MiB);
+        await _bs.Driver.WriteAsync(path, codec.Compress(block.Concat(new byte[1]).ToArray(), method).ToArray(), default);
+        var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("larger than the block size 2097152", e.Message);
+    }
+
+    [Theory]
+    [InlineData(CompressionMethod.Lz4)]
+    [InlineData(CompressionMethod.Gzip)]
+    public async Task A_frame_that_decodes_to_less_than_a_block_is_rejected(CompressionMethod method)
+    {
+        var (backup, _, _) = await OneBlockBackupAsync(method);
+        using var codec = new BlockCodec(2 * MiB);
+        var shorter = new byte[MiB];
+        // Named by its own hash, so only the size check can catch it.
+        var id = BlockId.Compute(shorter);
+        var cfgPath = StorePaths.BackupConfig("vol1", backup.BackupName);
+        var cfg = BackupConfig.FromJson(await _bs.ReadBytesAsync(cfgPath));
+        await _bs.Driver.WriteAsync(cfgPath, (cfg with { Blocks = [new BackupBlock(0, id)] }).ToJson(), default);
+        await _bs.Driver.WriteAsync(StorePaths.Block("vol1", id), codec.Compress(shorter, method).ToArray(), default);
+        var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
+        Assert.Equal($"block {StorePaths.Block("vol1", id)} decompresses to {MiB} bytes, not the block size {2 * MiB}", e.Message);
+        Assert.False(e.IsChecksumMismatch);
+    }
+
+    [Theory]
+    [InlineData(CompressionMethod.Lz4, "cannot decompress block {0} as lz4: lz4: bad magic number")]
+    [InlineData(CompressionMethod.Gzip, "cannot decompress block {0} as gzip: gzip: invalid header")]
+    [InlineData(CompressionMethod.None, "cannot decode block {0}: block is 2097153 bytes, larger than the block size 2097152")]
+    public async Task Bytes_no_decoder_takes_fail_naming_the_block_and_the_method(CompressionMethod method, string expected)
+    {
+        var (backup, path, _) = await OneBlockBackupAsync(method);
+        await _bs.Driver.WriteAsync(path, new byte[2 * MiB + 1], default);
+        var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
+        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, path), e.Message);
+    }
+
+    [Fact]
+    public async Task A_truncated_lz4_frame_fails_not_misreads()
+    {
+        var (backup, path, _) = await OneBlockBackupAsync(CompressionMethod.Lz4);
+        var stored = await _bs.ReadBytesAsync(path);
+        await _bs.Driver.WriteAsync(path, stored[..(stored.Length - 5)], default);
+        var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
+        Assert.Contains("lz4: truncated frame", e.Message);
+    }
+
+    [Fact]
+    public async Task A_block_that_grows_while_it_is_read_is_not_trusted()
+    {
+        var (backup, path, _) = await OneBlockBackupAsync(CompressionMethod.None);
+        _driver.ReportSize = (p, size) => p == path ? size - 10 : size;
+        var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
+        Assert.Equal($"block {path} grew while it was read", e.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_block_is_not_found_naming_it_and_the_store()
+    {
+        var (backup, path, _) = await OneBlockBackupAsync(CompressionMethod.Lz4);
+        await _bs.Driver.RemoveAsync(path, default);
+        var e = await Assert.ThrowsAsync<BackupStoreNotFoundException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
+        Assert.Equal($"block {path} is missing from backupstore {_bs.Driver.Url}", e.Message);
+    }
+
+    [Theory]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg", false)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde`", false)]
+    [InlineData("0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", false)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0", false)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde/", false)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde:", false)]
+    [InlineData(null, false)]
+    public void Block_ids_are_64_lowercase_hex_digits(string? id, bool valid) => Assert.Equal(valid, BlockId.IsValid(id));
+
+    [Theory]
+    [InlineData("", CompressionMethod.Gzip)]
+    [InlineData(null, CompressionMethod.Gzip)]
+    [InlineData("gzip", CompressionMethod.Gzip)]
+    [InlineData("none", CompressionMethod.None)]
+    [InlineData("lz4", CompressionMethod.Lz4)]
+    public void Compression_names_parse_with_legacy_empty_as_gzip(string? wire, CompressionMethod expected)
+    {
+        Assert.True(CompressionMethods.TryParse(wire, out var method));
+        Assert.Equal(expected, method);
+        Assert.Equal(expected, CompressionMethods.Parse(wire, "here"));
+    }
+
+    [Theory]
+    [InlineData("LZ4")]
+    [InlineData("zstd")]
+    public void Unknown_compression_names_are_refused_naming_the_choices(string wire)
+    {
+        Assert.False(CompressionMethods.TryParse(wire, out _));
+        var e = Assert.Throws<BackupStoreArgumentException>(() => CompressionMethods.Parse(wire, "volume.cfg"));
+        Assert.Equal($"volume.cfg: unknown compression method {wire}; expected none, gzip or lz4", e.Message);
+    }
+
+    [Fact]
+    public void Wire_names_are_longhorns()
+    {
+        Assert.Equal(["none", "gzip", "lz4"], new[] { CompressionMethod.None, CompressionMethod.Gzip, CompressionMethod.Lz4 }.Select(m => m.ToWire()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ((CompressionMethod)9).ToWire());
+    }
+}
