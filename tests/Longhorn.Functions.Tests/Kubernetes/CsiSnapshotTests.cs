@@ -153,6 +153,39 @@ public sealed class CsiSnapshotTests : IDisposable
     }
 
     [ToolFact]
+    public async Task Seed_001s_v1beta1_volume_snapshot_of_the_default_longhorn_class_becomes_a_backup()
+    {
+        await _host.Api.WaitForSyncAsync();
+        // Seed 001: "We create a default class named longhorn, which uses Delete as its deletionPolicy" (type empty: a backup).
+        await CreateAsync("""
+            kind: VolumeSnapshotClass
+            apiVersion: snapshot.storage.k8s.io/v1beta1
+            metadata:
+              name: longhorn
+            driver: driver.longhorn.io
+            deletionPolicy: Delete
+            ---
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata:
+              name: test-vol
+            spec:
+              accessModes: [ReadWriteOnce]
+              storageClassName: longhorn
+              resources:
+                requests:
+                  storage: 4Mi
+            """);
+        var volume = await BoundVolumeAsync("test-vol");
+        Assert.Equal("volumesnapshot.snapshot.storage.k8s.io/test-snapshot-pvc created",
+            (await _kubectl.OkAsync("-n", "default", "create", "-f", Kubectl.ManifestPath("volumesnapshot-seed001.yaml"))).Trim());
+        await Api.EventuallyAsync(async () => await _kubectl.OkAsync("-n", "default", "get", "volumesnapshots.v1beta1.snapshot.storage.k8s.io", "test-snapshot-pvc",
+            "-o", "jsonpath={.status.readyToUse}") == "true", "the v1beta1 VolumeSnapshot to be ready");
+        var content = await _kubectl.OkAsync("-n", "default", "get", "vs", "test-snapshot-pvc", "-o", "jsonpath={.status.boundVolumeSnapshotContentName}");
+        Assert.StartsWith($"bak://{volume}/backup-", await _kubectl.OkAsync("get", "vsc", content, "-o", "jsonpath={.status.snapshotHandle}"));
+    }
+
+    [ToolFact]
     public async Task Bad_classes_handles_and_sources_leave_an_error_and_make_nothing()
     {
         await CreateAsync("""
