@@ -35,6 +35,8 @@ public sealed class HostProcess : IDisposable
 
     private static HostProcess Start(List<string> dotnetArguments, IReadOnlyDictionary<string, string>? environment)
     {
+        // The Kubernetes API would take the function port + 1, which another test may hold: let it pick a free port.
+        if (!dotnetArguments.Contains("--k8s-port")) dotnetArguments = [.. dotnetArguments, "--k8s-port", "0"];
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
