@@ -11,6 +11,13 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
     private readonly List<Timer> _timers = [];
     private DateTimeOffset _now = start;
 
+    /// <summary>Now, truncated to the minute, plus 30 s: minute crons fire once per <see cref="Advance"/> of a minute.</summary>
+    public static ManualClock AtHalfMinute()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new ManualClock(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 30, TimeSpan.Zero));
+    }
+
     public override DateTimeOffset GetUtcNow()
     {
         lock (_gate) return _now;

@@ -1,4 +1,3 @@
-using ManualClock = Longhorn.Functions.Tests.Support.ManualClock;
 using Longhorn.Functions.ControlPlane.SystemBackups;
 using Longhorn.Functions.Cluster;
 using Longhorn.Functions.ControlPlane;

@@ -1,4 +1,3 @@
-using ManualClock = Longhorn.Functions.Tests.Support.ManualClock;
 using Longhorn.Functions.Cluster;
 using System.Text.Json;
 using Longhorn.Functions.Hosting;
