@@ -209,7 +209,7 @@ public sealed class ObjectStore
                 item["kind"] = kind.Kind;
                 Write(connection, transaction, kind, @namespace, name, item, version, insert: false);
                 transaction.Commit();
-                change = new ObjectEvent(WatchEventType.Modified, kind, item.DeepClone().AsObject(), version);
+                change = new ObjectEvent(WatchEventType.Modified, kind, item.DeepClone().AsObject(), version, current);
                 result = item;
             }
         }
@@ -309,10 +309,11 @@ public sealed class ObjectStore
             else
             {
                 var version = NextVersion(connection, transaction);
+                var previous = current.DeepClone().AsObject();
                 metadata["deletionTimestamp"] = Timestamp(_time.GetUtcNow());
                 metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
                 Write(connection, transaction, kind, @namespace, name, current, version, insert: false);
-                change = new ObjectEvent(WatchEventType.Modified, kind, current.DeepClone().AsObject(), version);
+                change = new ObjectEvent(WatchEventType.Modified, kind, current.DeepClone().AsObject(), version, previous);
                 result = current;
             }
             transaction.Commit();
@@ -478,7 +479,8 @@ public enum WatchEventType
 }
 
 /// <summary>A change to one object, as a watch reports it.</summary>
-public sealed record ObjectEvent(WatchEventType Type, ApiKind Kind, JsonObject Object, long Version);
+/// <summary>A change; a modification carries the object as it was before (<see cref="Previous"/>), so a selective watch knows what entered or left its selection.</summary>
+public sealed record ObjectEvent(WatchEventType Type, ApiKind Kind, JsonObject Object, long Version, JsonObject? Previous = null);
 
 /// <summary>The opaque continue token of a paged list: the last key returned.</summary>
 public static class ContinueToken

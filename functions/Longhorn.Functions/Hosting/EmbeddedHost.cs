@@ -21,11 +21,17 @@ public static class EmbeddedHost
         builder.Services.AddSingleton<KubernetesApi>();
         builder.Services.AddSingleton<IAdmission, SecretAdmission>();
         builder.Services.AddSingleton<IAdmission, PersistentVolumeDefaults>();
-        builder.Services.AddSingleton<IControlPlaneKind, RecurringJobKind>();
-        builder.Services.AddSingleton<IControlPlaneKind, VolumeKind>();
-        builder.Services.AddSingleton<IControlPlaneKind, BackupKind>();
-        builder.Services.AddSingleton<IControlPlaneKind, SystemBackupKind>();
-        builder.Services.AddSingleton<IControlPlaneKind, SystemRestoreKind>();
+        builder.Services.AddSingleton<IAdmission, ServiceDefaults>();
+        builder.Services.AddControlPlaneKind<RecurringJobKind>();
+        builder.Services.AddControlPlaneKind<VolumeKind>();
+        builder.Services.AddControlPlaneKind<BackupKind>();
+        builder.Services.AddControlPlaneKind<SystemBackupKind>();
+        builder.Services.AddControlPlaneKind<SystemRestoreKind>();
+        builder.Services.AddControlPlaneKind<BackupTargetKind>();
+        builder.Services.AddControlPlaneKind<BackupVolumeKind>();
+        builder.Services.AddControlPlaneKind<SnapshotKind>();
+        builder.Services.AddControlPlaneKind<SettingKind>();
+        builder.Services.AddControlPlaneKind<EngineImageKind>();
         builder.Services.AddSingleton<KubernetesApiHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<KubernetesApiHost>());
 

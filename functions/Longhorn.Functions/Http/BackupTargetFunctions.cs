@@ -34,6 +34,14 @@ public sealed class BackupTargetFunctions(BackupTargetService targets)
         return created ? Answers.Created(request, $"backuptargets/{name}", view) : Answers.Ok(view);
     }
 
+    [Function("DeleteBackupTarget")]
+    public async Task<IResult> DeleteAsync([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "backuptargets/{name}")] HttpRequest request, string name,
+        CancellationToken cancellationToken)
+    {
+        await targets.DeleteAsync(name, cancellationToken);
+        return Results.NoContent();
+    }
+
     [Function("SyncBackupTarget")]
     public async Task<IResult> SyncAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "backuptargets/{name}/sync")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>

@@ -13,7 +13,7 @@ namespace Longhorn.Functions.Kubernetes;
 /// create, update, patch and delete (finalizers, propagation, the status subresource), with the API server's Status
 /// errors. The control plane reads and writes the same objects through its typed view, so each side sees the other's writes.
 /// </summary>
-public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> admissions, IEnumerable<IControlPlaneKind> controlPlaneKinds,
+public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> admissions, IEnumerable<IControlPlaneCreation> creations, IEnumerable<IControlPlaneUpdate> updates, IEnumerable<IControlPlaneDeletion> deletions,
     TimeProvider time, ILogger<KubernetesApi> logger)
 {
     public const string PathPrefix = "/k8s";
@@ -199,13 +199,24 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
             foreach (var item in initial) await SendAsync("ADDED", item);
             if (initial.Count == 0) await context.Response.Body.FlushAsync(stop.Token);
             if (bookmarks) await SendBookmarkAsync(context, route, from, stop.Token);
+            // With a selector, an object that stops matching leaves the watcher's selection as DELETED and one that
+            // starts matching enters it as ADDED, as the API server's watch cache reports them.
+            bool Selected(JsonObject? item) =>
+                item is not null && (labels is null || labels.Matches(LabelsOf(item))) && (fields is null || fields.Matches(item));
             await foreach (var change in changes.ReadAllAsync(stop.Token))
             {
                 if (change.Kind != route.Kind || change.Version <= from) continue;
                 if (route.Namespace is not null && ObjectStore.Meta(change.Object, "namespace") != route.Namespace) continue;
-                if (labels is not null && !labels.Matches(LabelsOf(change.Object))) continue;
-                if (fields is not null && !fields.Matches(change.Object)) continue;
-                await SendAsync(change.Type.ToString().ToUpperInvariant(), change.Object);
+                var type = change.Type.ToString().ToUpperInvariant();
+                if (change.Type == WatchEventType.Modified)
+                {
+                    var was = Selected(change.Previous);
+                    var now = Selected(change.Object);
+                    if (!was && !now) continue;
+                    type = was && now ? "MODIFIED" : now ? "ADDED" : "DELETED";
+                }
+                else if (!Selected(change.Object)) continue;
+                await SendAsync(type, change.Object);
             }
         }
         catch (OperationCanceledException)
@@ -250,8 +261,10 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
             return;
         }
         JsonObject created;
-        if (ControlPlaneKind(route.Kind) is { } handler)
+        if (creations.FirstOrDefault(k => k.Kind == route.Kind) is { } handler)
         {
+            if (await objects.GetAsync(route.Kind, ObjectStore.Meta(item, "namespace") ?? "", ObjectStore.Meta(item, "name") ?? "", cancellationToken) is not null)
+                throw ApiStatusException.From(ObjectStoreException.AlreadyExists(route.Kind, ObjectStore.Meta(item, "name") ?? ""), route.Kind);
             await ThroughControlPlaneAsync(() => handler.CreateAsync(item, cancellationToken));
             created = await GetRequiredAsync(route with { Name = ObjectStore.Meta(item, "name") }, cancellationToken);
         }
@@ -304,6 +317,8 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
             else item.Remove("status");
         }
         await AdmitAsync(context, route, item, current, cancellationToken);
+        var update = route.Subresource == "status" ? null : updates.FirstOrDefault(u => u.Kind == route.Kind);
+        if (update is not null) await ThroughControlPlaneAsync(() => update.AdmitAsync(item, cancellationToken));
         if (IsDryRun(context))
         {
             await WriteObjectAsync(context, 200, route, item);
@@ -318,6 +333,7 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
         {
             throw ApiStatusException.From(e, route.Kind);
         }
+        if (update is not null && stored is not null) await update.UpdatedAsync(current, stored, cancellationToken);
         await WriteObjectAsync(context, 200, route, stored ?? item);
     }
 
@@ -334,10 +350,13 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
         JsonObject? remaining;
         try
         {
-            if (ControlPlaneKind(route.Kind) is { } handler)
+            if (deletions.FirstOrDefault(k => k.Kind == route.Kind) is { } handler)
             {
                 await ThroughControlPlaneAsync(() => handler.DeleteAsync(route.Name!, cancellationToken));
                 remaining = await objects.GetAsync(route.Kind, route.Namespace ?? "", route.Name!, cancellationToken);
+                // A deleted object that the control plane put back at once (a setting's default) is another object:
+                // answer that this one is gone, or kubectl would wait for the new one's deletion.
+                if (remaining is not null && ObjectStore.Meta(remaining, "uid") != uid) remaining = null;
             }
             else remaining = await objects.DeleteAsync(route.Kind, route.Namespace ?? "", route.Name!, cancellationToken, precondition,
                 policy is { Length: > 0 } ? policy : "Background");
@@ -354,8 +373,6 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
             await WriteAsync(context, 200, ApiStatusException.Status("Success", "", "", 200, details));
         }
     }
-
-    private IControlPlaneKind? ControlPlaneKind(ApiKind kind) => controlPlaneKinds.FirstOrDefault(k => k.Kind == kind);
 
     /// <summary>The control plane's refusals come back as Longhorn's admission webhook answers them.</summary>
     private static async Task ThroughControlPlaneAsync(Func<Task> action)

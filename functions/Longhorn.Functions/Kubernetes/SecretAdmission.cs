@@ -50,3 +50,23 @@ public sealed class PersistentVolumeDefaults : IAdmission
         return Task.CompletedTask;
     }
 }
+
+/// <summary>A new Service gets the API server's defaults: <c>type: ClusterIP</c>, <c>sessionAffinity: None</c> and a cluster IP from the service range.</summary>
+public sealed class ServiceDefaults : IAdmission
+{
+    public Task AdmitAsync(ApiKind kind, JsonObject item, JsonObject? current, CancellationToken cancellationToken)
+    {
+        if (kind != ApiKinds.Service || item["spec"] is not JsonObject spec) return Task.CompletedTask;
+        spec["type"] ??= "ClusterIP";
+        spec["sessionAffinity"] ??= "None";
+        if ((string?)spec["type"] != "ExternalName" && spec["clusterIP"] is null)
+        {
+            // No cluster to route to: an address from the service range, stable for the object's name.
+            var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{ObjectStore.Meta(item, "namespace")}/{ObjectStore.Meta(item, "name")}"));
+            var ip = $"10.43.{hash[0]}.{Math.Max((byte)2, hash[1])}";
+            spec["clusterIP"] = current?["spec"]?["clusterIP"]?.DeepClone() ?? ip;
+            spec["clusterIPs"] ??= new JsonArray(spec["clusterIP"]!.DeepClone());
+        }
+        return Task.CompletedTask;
+    }
+}

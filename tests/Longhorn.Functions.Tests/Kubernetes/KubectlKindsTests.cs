@@ -76,9 +76,49 @@ public sealed class KubectlKindsTests : IDisposable
         }
 
         Assert.Equal("backingimage.longhorn.io \"image1\" deleted", (await _kubectl.OkAsync("delete", "backingimage", "image1")).Trim());
+        Assert.Contains("No resources found", (await _kubectl.RunAsync("get", "backingimages")).Err);
         Assert.Equal("recurringjob.longhorn.io \"hourly\" deleted", (await _kubectl.OkAsync("delete", "lhrj", "hourly")).Trim());
+        await api.SendAsync(HttpMethod.Get, "/api/recurringjobs/hourly", expect: System.Net.HttpStatusCode.NotFound);
+        Assert.Equal("systemrestore.longhorn.io \"restore1\" deleted", (await _kubectl.OkAsync("delete", "lhsr", "restore1")).Trim());
+        await api.SendAsync(HttpMethod.Get, "/api/systemrestores/restore1", expect: System.Net.HttpStatusCode.NotFound);
+        Assert.Equal("systembackup.longhorn.io \"demo\" deleted", (await _kubectl.OkAsync("delete", "lhsb", "demo")).Trim());
+        await Api.EventuallyAsync(async () => (await _kubectl.RunAsync("get", "lhsb", "demo")).Err.Contains("NotFound", StringComparison.Ordinal),
+            "the system backup to leave the cluster");
+
+        // The backup first: its snapshot cannot go while a backup reads it, and the backup volume keeps the rest.
         Assert.Equal($"backup.longhorn.io \"{backup}\" deleted", (await _kubectl.OkAsync("delete", "lhb", backup)).Trim());
         await api.SendAsync(HttpMethod.Get, $"/api/backups/{backup}", expect: System.Net.HttpStatusCode.NotFound);
-        Assert.Contains("No resources found", (await _kubectl.RunAsync("get", "backingimages")).Err);
+        Assert.Equal($"snapshot.longhorn.io \"{snapshot}\" deleted", (await _kubectl.OkAsync("delete", "lhsnap", snapshot)).Trim());
+        Assert.DoesNotContain((await api.ListAsync("/api/volumes/vol1/snapshots")), s => (string?)s["name"] == snapshot);
+        int VolumeCfgs() => Directory.EnumerateFiles(_host.MountRoot, "volume.cfg", SearchOption.AllDirectories).Count();
+        Assert.Equal(1, VolumeCfgs());
+        Assert.Equal($"backupvolume.longhorn.io \"{backupVolume}\" deleted", (await _kubectl.OkAsync("delete", "lhbv", backupVolume)).Trim());
+        await Api.EventuallyAsync(async () => (await api.ListAsync("/api/backupvolumes")).Count == 0, "the backup volume to be deleted");
+        Assert.Equal(0, VolumeCfgs());
+        Assert.Equal("volume.longhorn.io \"vol1\" deleted", (await _kubectl.OkAsync("delete", "lhv", "vol1")).Trim());
+        await api.SendAsync(HttpMethod.Get, "/api/volumes/vol1", expect: System.Net.HttpStatusCode.NotFound);
+
+        // Settings: deleting one puts its default back, as Longhorn's manager recreates a missing setting.
+        await api.SendAsync(HttpMethod.Put, "/api/settings/backup-concurrent-limit", new { value = "7" });
+        Assert.Equal("7", await _kubectl.OkAsync("get", "setting", "backup-concurrent-limit", "-o", "jsonpath={.value}"));
+        Assert.Equal("setting.longhorn.io \"backup-concurrent-limit\" deleted", (await _kubectl.OkAsync("delete", "setting", "backup-concurrent-limit")).Trim());
+        Assert.Equal("2", await _kubectl.OkAsync("get", "setting", "backup-concurrent-limit", "-o", "jsonpath={.value}"));
+
+        // The install's engine image and the default target stay; another target goes, taking its cluster objects only.
+        var engineImage = (await _kubectl.OkAsync("get", "engineimages", "-o", "jsonpath={.items[0].metadata.name}")).Trim();
+        Assert.Contains($"unable to delete the default engine image {engineImage}", await _kubectl.FailsAsync("delete", "engineimage", engineImage));
+        Assert.Contains("the default backup target cannot be deleted", await _kubectl.FailsAsync("delete", "lhbt", "default"));
+        await _kubectl.RunWithInputAsync("""
+            apiVersion: longhorn.io/v1beta2
+            kind: BackupTarget
+            metadata:
+              name: second
+            spec:
+              backupTargetURL: nfs://127.0.0.1:/second
+              pollInterval: 5m0s
+            """, "create", "-f", "-");
+        Assert.Equal("nfs://127.0.0.1:/second", (string?)(await api.GetAsync("/api/backuptargets/second"))["backupTargetURL"]);
+        Assert.Equal("backuptarget.longhorn.io \"second\" deleted", (await _kubectl.OkAsync("delete", "lhbt", "second")).Trim());
+        await api.SendAsync(HttpMethod.Get, "/api/backuptargets/second", expect: System.Net.HttpStatusCode.NotFound);
     }
 }

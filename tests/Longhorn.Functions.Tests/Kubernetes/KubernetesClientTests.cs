@@ -73,6 +73,32 @@ public sealed class KubernetesClientTests : IDisposable
         Assert.Equal("backup", (string?)seen["task"]);
         Assert.Equal(4, (int?)seen["retain"]);
     }
+
+    [Fact]
+    public async Task A_watch_with_a_label_selector_sees_an_object_leave_as_deleted_and_come_back_as_added()
+    {
+        V1ConfigMap Map(string app) => new() { Metadata = new V1ObjectMeta { Name = "m", Labels = new Dictionary<string, string> { ["app"] = app } } };
+        var first = await _client.CoreV1.CreateNamespacedConfigMapAsync(Map("a"), "default");
+        using var stop = new CancellationTokenSource(Api.Patience);
+        var events = new List<(string Type, string App)>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var (type, item) in _client.CoreV1.WatchListNamespacedConfigMapAsync("default", labelSelector: "app=a",
+                               resourceVersion: first.Metadata.ResourceVersion, cancellationToken: stop.Token))
+            {
+                lock (events) events.Add((type.ToString(), item.Metadata.Labels["app"]));
+                if (events.Count == 3) return;
+            }
+        });
+        var moved = await _client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"metadata":{"labels":{"app":"b"}}}""", V1Patch.PatchType.MergePatch), "m", "default");
+        await _client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"data":{"k":"v"}}""", V1Patch.PatchType.MergePatch), "m", "default");
+        await _client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"metadata":{"labels":{"app":"a"}}}""", V1Patch.PatchType.MergePatch), "m", "default");
+        await _client.CoreV1.DeleteNamespacedConfigMapAsync("m", "default");
+        await watching.WaitAsync(stop.Token);
+        // Leaves (shown with its new labels), the change made outside the selection is not seen, comes back, is deleted.
+        Assert.Equal([("Deleted", "b"), ("Added", "a"), ("Deleted", "a")], events);
+        Assert.Equal("b", moved.Metadata.Labels["app"]);
+    }
 }
 
 /// <summary>A Longhorn custom resource as untyped spec and status, for the generic client.</summary>

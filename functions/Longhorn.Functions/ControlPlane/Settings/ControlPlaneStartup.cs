@@ -26,6 +26,7 @@ public sealed class ControlPlaneStartup(IResourceStore store, LonghornSettings s
                 throw new InvalidOperationException($"configured setting {LonghornOptions.Section}:Settings:{name}: {e.Message}", e);
             }
         }
+        await settings.EnsureAllAsync(cancellationToken).ConfigureAwait(false);
         await EnsureDefaultTargetAsync(cancellationToken).ConfigureAwait(false);
         await reconciler.ReconcileAsync(cancellationToken).ConfigureAwait(false);
         foreach (var target in await store.ListAsync<BackupTarget>(null, cancellationToken).ConfigureAwait(false))

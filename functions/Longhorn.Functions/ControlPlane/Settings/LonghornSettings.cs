@@ -27,6 +27,32 @@ public sealed class LonghornSettings(IResourceStore store)
             .ToList();
     }
 
+    /// <summary>Stores every setting not stored yet with its default, as Longhorn's manager does at start, so each one is a resource to get and edit.</summary>
+    public async Task EnsureAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var definition in SettingDefinitions.All)
+        {
+            if (await store.GetAsync<Setting>(definition.Name, cancellationToken).ConfigureAwait(false) is not null) continue;
+            try
+            {
+                await store.CreateAsync(new Setting { Metadata = new ObjectMeta { Name = definition.Name }, Value = definition.Default }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (ResourceConflictException)
+            {
+                // Another host sharing the data directory stored it first.
+            }
+        }
+    }
+
+    /// <summary>Puts a setting's default back (deleting a Setting resource does this: Longhorn recreates a missing setting).</summary>
+    public async Task ResetAsync(string name, CancellationToken cancellationToken)
+    {
+        var definition = SettingDefinitions.Find(name) ?? throw ControlPlaneException.NotFound("name", $"setting {name} does not exist");
+        await store.DeleteAsync<Setting>(name, cancellationToken).ConfigureAwait(false);
+        await SetAsync(name, definition.Default, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Validates and stores a value; 404 for an unknown setting, 400 naming <c>value</c> for a bad one.</summary>
     public async Task<Setting> SetAsync(string name, string value, CancellationToken cancellationToken)
     {

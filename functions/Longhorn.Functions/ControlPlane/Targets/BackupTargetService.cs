@@ -16,7 +16,35 @@ public sealed class BackupTargetService(IResourceStore store, WorkQueue work, Ti
 
     /// <summary>Creates or updates a target; the store is probed and synced in the background. Returns the target and whether it is new.</summary>
     public async Task<(BackupTarget Target, bool Created)> PutAsync(string name, BackupTargetSpec spec, string? resourceVersion,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool createOnly = false)
+    {
+        await ValidateAsync(name, spec, cancellationToken).ConfigureAwait(false);
+        var existing = await store.GetAsync<BackupTarget>(name, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && createOnly) throw ControlPlaneException.Conflict("name", $"backup target {name} already exists");
+        BackupTarget saved;
+        if (existing is null)
+        {
+            saved = await store.CreateAsync(new BackupTarget
+            {
+                Metadata = new ObjectMeta { Name = name, Finalizers = [LonghornLabels.Finalizer] },
+                Spec = spec with { SyncRequestedAt = time.GetUtcNow() },
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var version = resourceVersion ?? existing.Metadata.ResourceVersion;
+            saved = (await store.UpdateAsync(existing with
+            {
+                Metadata = existing.Metadata with { ResourceVersion = version },
+                Spec = spec with { SyncRequestedAt = time.GetUtcNow() },
+            }, cancellationToken).ConfigureAwait(false))!;
+        }
+        work.Enqueue(WorkKind.SyncBackupTarget, name);
+        return (saved, existing is null);
+    }
+
+    /// <summary>Longhorn's webhook rules for a target's spec, on every write (the HTTP functions' PUT and the Kubernetes API's create, update and patch).</summary>
+    public async Task ValidateAsync(string name, BackupTargetSpec spec, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(name) || !System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_.-]+$"))
             throw ControlPlaneException.Invalid("name", $"backup target name {name} is invalid: it must match ^[a-z0-9][a-z0-9_.-]+$");
@@ -39,33 +67,39 @@ public sealed class BackupTargetService(IResourceStore store, WorkQueue work, Ti
                 throw ControlPlaneException.Conflict("backupTargetURL", $"backupTargetURL {spec.BackupTargetURL} is already used by backup target {other.Name}");
         }
 
-        var existing = await store.GetAsync<BackupTarget>(name, cancellationToken).ConfigureAwait(false);
-        BackupTarget saved;
-        if (existing is null)
+        if (await store.GetAsync<BackupTarget>(name, cancellationToken).ConfigureAwait(false) is { } existing
+            && (existing.Spec.BackupTargetURL != spec.BackupTargetURL || existing.Spec.CredentialSecret != spec.CredentialSecret))
         {
-            saved = await store.CreateAsync(new BackupTarget
-            {
-                Metadata = new ObjectMeta { Name = name, Finalizers = [LonghornLabels.Finalizer] },
-                Spec = spec with { SyncRequestedAt = time.GetUtcNow() },
-            }, cancellationToken).ConfigureAwait(false);
+            var standby = await store.ListAsync<Volume>(LabelSelector.Of((LonghornLabels.BackupTarget, name)), cancellationToken).ConfigureAwait(false);
+            if (standby.FirstOrDefault(v => v.Spec.Standby) is { } dr)
+                throw ControlPlaneException.Conflict("backupTargetURL", $"cannot change the URL or secret of backup target {name} while standby volume {dr.Name} uses it");
         }
-        else
+    }
+
+    /// <summary>A target changed outside these functions (kubectl edit): probe and sync it now, as Longhorn's controller does on a spec change.</summary>
+    public void Changed(string name) => work.Enqueue(WorkKind.SyncBackupTarget, name);
+
+    /// <summary>
+    /// Deletes a target that no volume uses (the default one stays: empty its URL to disable it). Its BackupVolume and
+    /// Backup resources go with it; the backups in the store are kept, for this or another cluster to sync again.
+    /// </summary>
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        await GetAsync(name, cancellationToken).ConfigureAwait(false);
+        if (name == BackupTarget.DefaultName)
+            throw ControlPlaneException.Invalid("name", $"the {name} backup target cannot be deleted; set its backupTargetURL to \"\" to disable it");
+        var volumes = await store.ListAsync<Volume>(null, cancellationToken).ConfigureAwait(false);
+        if (volumes.FirstOrDefault(v => v.Spec.BackupTargetName == name) is { } user)
+            throw ControlPlaneException.Conflict("name", $"backup target {name} is used by volume {user.Name}; point the volume at another target first");
+        var ofTarget = LabelSelector.Of((LonghornLabels.BackupTarget, name));
+        foreach (var backup in await store.ListAsync<Backup>(ofTarget, cancellationToken).ConfigureAwait(false))
+            await CustomResourceDeletion.DeleteAsync<Backup>(store, backup.Name, cancellationToken).ConfigureAwait(false);
+        foreach (var backupVolume in await store.ListAsync<BackupVolume>(null, cancellationToken).ConfigureAwait(false))
         {
-            if (existing.Spec.BackupTargetURL != spec.BackupTargetURL || existing.Spec.CredentialSecret != spec.CredentialSecret)
-            {
-                var standby = await store.ListAsync<Volume>(LabelSelector.Of((LonghornLabels.BackupTarget, name)), cancellationToken).ConfigureAwait(false);
-                if (standby.FirstOrDefault(v => v.Spec.Standby) is { } dr)
-                    throw ControlPlaneException.Conflict("backupTargetURL", $"cannot change the URL or secret of backup target {name} while standby volume {dr.Name} uses it");
-            }
-            var version = resourceVersion ?? existing.Metadata.ResourceVersion;
-            saved = (await store.UpdateAsync(existing with
-            {
-                Metadata = existing.Metadata with { ResourceVersion = version },
-                Spec = spec with { SyncRequestedAt = time.GetUtcNow() },
-            }, cancellationToken).ConfigureAwait(false))!;
+            if (backupVolume.Spec.BackupTargetName == name)
+                await CustomResourceDeletion.DeleteAsync<BackupVolume>(store, backupVolume.Name, cancellationToken).ConfigureAwait(false);
         }
-        work.Enqueue(WorkKind.SyncBackupTarget, name);
-        return (saved, existing is null);
+        await CustomResourceDeletion.DeleteAsync<BackupTarget>(store, name, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Asks for a sync now (Longhorn's backupTargetSync); 429 when the last request was under 10 s ago.</summary>
