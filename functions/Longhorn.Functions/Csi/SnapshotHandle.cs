@@ -28,11 +28,12 @@ public sealed record SnapshotHandle(string Type, string Volume, string Name)
         return new SnapshotHandle(type, parts[0], parts[1]);
     }
 
-    /// <summary>A VolumeSnapshotClass's <c>type</c>: <c>bak</c> (also empty and the deprecated <c>bs</c>) or <c>snap</c>.</summary>
+    /// <summary>A VolumeSnapshotClass's <c>type</c>: <c>bak</c> (also empty and the deprecated <c>bs</c>) or <c>snap</c>; <c>bi</c> is refused by name.</summary>
     public static string NormalizeType(string? type) => type switch
     {
         null or "" or "bak" or "bs" => Backup,
         "snap" => Snapshot,
+        "bi" => throw new FormatException("CSI snapshot type \"bi\" (a backing image exported from the volume) is not supported: this host stores BackingImages but does not build them"),
         _ => throw new FormatException($"invalid CSI snapshot type \"{type}\""),
     };
 }

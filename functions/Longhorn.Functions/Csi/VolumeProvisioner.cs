@@ -94,10 +94,12 @@ public sealed class VolumeProvisioner(ObjectStore objects, IResourceStore store,
         if (existing is null)
         {
             var fromBackup = storageClass.Parameters.GetValueOrDefault("fromBackup");
+            string? clone = null;
             if (claim["spec"]?["dataSource"] is JsonObject dataSource)
             {
-                fromBackup = await BackupOfDataSourceAsync(claim, dataSource, size, cancellationToken).ConfigureAwait(false);
-                if (fromBackup is null) return;
+                var source = await SourceOfDataSourceAsync(claim, dataSource, size, cancellationToken).ConfigureAwait(false);
+                if (source is null) return;
+                (fromBackup, clone) = source.Value;
             }
             await EventAsync(claim, "Normal", "Provisioning", $"External provisioner is provisioning volume for claim \"{@namespace}/{name}\"", cancellationToken)
                 .ConfigureAwait(false);
@@ -107,6 +109,7 @@ public sealed class VolumeProvisioner(ObjectStore objects, IResourceStore store,
                 Size = string.IsNullOrEmpty(fromBackup) ? size : null,
                 StorageClassName = className,
                 FromBackup = string.IsNullOrEmpty(fromBackup) ? null : fromBackup,
+                DataSource = clone,
             }, cancellationToken).ConfigureAwait(false);
         }
         // A restored volume is bound once its data is all there, as ControllerPublishVolume waits for it.
@@ -164,20 +167,52 @@ public sealed class VolumeProvisioner(ObjectStore objects, IResourceStore store,
     }
 
     /// <summary>
-    /// The backup URL a claim's <c>dataSource</c> restores from: a ready VolumeSnapshot of type <c>bak</c> whose restore
-    /// size equals the request (seed 003's rule); null, with an event saying why, when it cannot (yet).
+    /// Where a claim's <c>dataSource</c> takes its data from, as csi-provisioner and Longhorn's CreateVolume do: a ready
+    /// VolumeSnapshot of a backup (<c>fromBackup</c>, the backup's URL) or of an in-cluster snapshot (a <c>snap://</c>
+    /// clone), whose restore size equals the request (seed 003's rule); or another claim of the same size in the same
+    /// namespace (a <c>vol://</c> clone). Null, with an event saying why, when it cannot (yet).
     /// </summary>
-    private async Task<string?> BackupOfDataSourceAsync(JsonObject claim, JsonObject dataSource, long size, CancellationToken cancellationToken)
+    private async Task<(string? FromBackup, string? DataSource)?> SourceOfDataSourceAsync(JsonObject claim, JsonObject dataSource, long size,
+        CancellationToken cancellationToken)
     {
         var kind = (string?)dataSource["kind"];
         var sourceName = (string?)dataSource["name"] ?? "";
+        var @namespace = ObjectStore.Meta(claim, "namespace")!;
+        if (kind == "PersistentVolumeClaim" && string.IsNullOrEmpty((string?)dataSource["apiGroup"]))
+        {
+            var source = await objects.GetAsync(ApiKinds.PersistentVolumeClaim, @namespace, sourceName, cancellationToken).ConfigureAwait(false);
+            if (source is null)
+            {
+                await EventAsync(claim, "Warning", "ProvisioningFailed", $"persistentvolumeclaims \"{sourceName}\" not found", cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            if ((string?)source["status"]?["phase"] != "Bound") return null;
+            var volumeName = (string?)source["spec"]?["volumeName"] ?? "";
+            var volume = await objects.GetAsync(ApiKinds.PersistentVolume, "", volumeName, cancellationToken).ConfigureAwait(false);
+            if ((string?)volume?["spec"]?["csi"]?["driver"] != Driver)
+            {
+                await EventAsync(claim, "Warning", "ProvisioningFailed", $"the source claim {sourceName} is not a Longhorn volume (driver {Driver}): it cannot be cloned",
+                    cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            var sourceSize = Quantity.ParseBytes((string?)source["status"]?["capacity"]?["storage"]) ?? 0;
+            if (sourceSize != size)
+            {
+                await EventAsync(claim, "Warning", "ProvisioningFailed",
+                    $"the requested size {Quantity.Format(size)} differs from the size {Quantity.Format(sourceSize)} of the source claim {sourceName}: a clone must be the same size as its source",
+                    cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            return (null, "vol://" + (string?)volume!["spec"]!["csi"]!["volumeHandle"]);
+        }
         if (kind != "VolumeSnapshot" || (string?)dataSource["apiGroup"] != "snapshot.storage.k8s.io")
         {
-            await EventAsync(claim, "Warning", "ProvisioningFailed", $"data source {kind} {sourceName} is not supported by this provisioner yet (only VolumeSnapshots of Longhorn backups)",
+            await EventAsync(claim, "Warning", "ProvisioningFailed",
+                $"data source {kind} {sourceName} is not supported: a claim restores a VolumeSnapshot (apiGroup snapshot.storage.k8s.io) or clones a PersistentVolumeClaim",
                 cancellationToken).ConfigureAwait(false);
             return null;
         }
-        var snapshot = await objects.GetAsync(ApiKinds.VolumeSnapshot, ObjectStore.Meta(claim, "namespace")!, sourceName, cancellationToken).ConfigureAwait(false);
+        var snapshot = await objects.GetAsync(ApiKinds.VolumeSnapshot, @namespace, sourceName, cancellationToken).ConfigureAwait(false);
         if (snapshot is null)
         {
             await EventAsync(claim, "Warning", "ProvisioningFailed", $"volumesnapshots.snapshot.storage.k8s.io \"{sourceName}\" not found", cancellationToken).ConfigureAwait(false);
@@ -195,19 +230,14 @@ public sealed class VolumeProvisioner(ObjectStore objects, IResourceStore store,
                 cancellationToken).ConfigureAwait(false);
             return null;
         }
-        if (handle.Type != SnapshotHandle.Backup)
-        {
-            await EventAsync(claim, "Warning", "ProvisioningFailed", $"restoring a {handle.Type} snapshot ({handle}) is not supported by this provisioner yet", cancellationToken)
-                .ConfigureAwait(false);
-            return null;
-        }
+        if (handle.Type == SnapshotHandle.Snapshot) return (null, handle.ToString());
         var backup = await store.GetAsync<Backup>(handle.Name, cancellationToken).ConfigureAwait(false);
         if (backup is null || backup.Status.Url.Length == 0)
         {
             await EventAsync(claim, "Warning", "ProvisioningFailed", $"backup {handle.Name} of volume {handle.Volume} not found", cancellationToken).ConfigureAwait(false);
             return null;
         }
-        return backup.Status.Url;
+        return (backup.Status.Url, null);
     }
 
     /// <summary>A deleted claim's volume goes with it under the Delete policy; under Retain its PV is Released and the data kept.</summary>

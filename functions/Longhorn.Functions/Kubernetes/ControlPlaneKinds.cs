@@ -102,6 +102,7 @@ public sealed class VolumeKind(VolumeService volumes) : IControlPlaneKind
             BackupBlockSize = spec["backupBlockSize"]?.ToString(),
             BackupTargetName = (string?)spec["backupTargetName"],
             FromBackup = (string?)spec["fromBackup"],
+            DataSource = (string?)spec["dataSource"],
             StorageClassName = (string?)spec["storageClassName"],
             Standby = spec["Standby"] is JsonValue standby && standby.GetValueKind() == JsonValueKind.True,
         };

@@ -13,6 +13,9 @@ public sealed record VolumeSpec
 {
     public long Size { get; init; }
     public string FromBackup { get; init; } = "";
+
+    /// <summary><c>vol://&lt;volume&gt;</c> or <c>snap://&lt;volume&gt;/&lt;snapshot&gt;</c>: the volume was cloned from it.</summary>
+    public string DataSource { get; init; } = "";
     public string RestoreVolumeRecurringJob { get; init; } = "ignored";
 
     [System.Text.Json.Serialization.JsonPropertyName("Standby")]

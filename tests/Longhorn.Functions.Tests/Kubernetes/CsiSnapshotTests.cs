@@ -17,8 +17,15 @@ public sealed class CsiSnapshotTests : IDisposable
 
     private async Task<string> BoundVolumeAsync(string claim)
     {
-        await Api.EventuallyAsync(async () => await _kubectl.OkAsync("-n", "default", "get", "pvc", claim, "-o", "jsonpath={.status.phase}") == "Bound",
-            $"claim {claim} to be bound");
+        try
+        {
+            await Api.EventuallyAsync(async () => await _kubectl.OkAsync("-n", "default", "get", "pvc", claim, "-o", "jsonpath={.status.phase}") == "Bound",
+                $"claim {claim} to be bound");
+        }
+        catch (Xunit.Sdk.FailException e)
+        {
+            Assert.Fail($"{e.Message}\n{await _kubectl.OkAsync("-n", "default", "describe", "pvc", claim)}");
+        }
         return await _kubectl.OkAsync("-n", "default", "get", "pvc", claim, "-o", "jsonpath={.spec.volumeName}");
     }
 
@@ -198,6 +205,15 @@ public sealed class CsiSnapshotTests : IDisposable
             parameters:
               type: longhorn-backup
             ---
+            kind: VolumeSnapshotClass
+            apiVersion: snapshot.storage.k8s.io/v1
+            metadata:
+              name: backing-image
+            driver: driver.longhorn.io
+            deletionPolicy: Delete
+            parameters:
+              type: bi
+            ---
             apiVersion: v1
             kind: PersistentVolumeClaim
             metadata:
@@ -217,6 +233,15 @@ public sealed class CsiSnapshotTests : IDisposable
               name: bad-type
             spec:
               volumeSnapshotClassName: weird
+              source:
+                persistentVolumeClaimName: data
+            ---
+            apiVersion: snapshot.storage.k8s.io/v1
+            kind: VolumeSnapshot
+            metadata:
+              name: bi-type
+            spec:
+              volumeSnapshotClassName: backing-image
               source:
                 persistentVolumeClaimName: data
             ---
@@ -252,8 +277,155 @@ public sealed class CsiSnapshotTests : IDisposable
             """);
         async Task<string> ErrorOf(string name) => await _kubectl.OkAsync("-n", "default", "get", "vs", name, "-o", "jsonpath={.status.error.message}");
         await Api.EventuallyAsync(async () => (await ErrorOf("bad-type")).Contains("invalid CSI snapshot type", StringComparison.Ordinal), "the bad type's error");
+        await Api.EventuallyAsync(async () => (await ErrorOf("bi-type")).Contains("CSI snapshot type \"bi\" (a backing image exported from the volume) is not supported", StringComparison.Ordinal),
+            "the backing image type's error");
         await Api.EventuallyAsync(async () => (await ErrorOf("no-claim")).Contains("persistentvolumeclaims \"missing\" not found", StringComparison.Ordinal), "the missing claim's error");
         await Api.EventuallyAsync(async () => (await ErrorOf("bad-handle-vs")).Contains("invalid snapshot handle", StringComparison.Ordinal), "the bad handle's error");
         Assert.Empty(await _host.Api.ListAsync("/api/backups"));
+        var volume = await BoundVolumeAsync("data");
+        Assert.DoesNotContain(await _host.Api.ListAsync($"/api/volumes/{volume}/snapshots"), s => ((string?)s["name"])!.StartsWith("snapshot-", StringComparison.Ordinal));
+    }
+
+    private const string SnapClass = """
+        kind: VolumeSnapshotClass
+        apiVersion: snapshot.storage.k8s.io/v1
+        metadata:
+          name: longhorn-snapshot-vsc
+        driver: driver.longhorn.io
+        deletionPolicy: Delete
+        parameters:
+          type: snap
+        """;
+
+    private static string Claim(string name, string size, string? dataSource = null) => $$"""
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata:
+          name: {{name}}
+        spec:
+          accessModes: [ReadWriteOnce]
+          storageClassName: longhorn
+        {{dataSource ?? ""}}
+          resources:
+            requests:
+              storage: {{size}}
+        """;
+
+    [ToolFact]
+    public async Task A_snap_volume_snapshot_restores_as_a_clone_of_the_in_cluster_snapshot_with_that_moments_bytes()
+    {
+        var api = _host.Api;
+        await CreateAsync(SnapClass);
+        await CreateAsync(Claim("test-vol", "16Mi"));
+        var source = await BoundVolumeAsync("test-vol");
+        var atSnapshot = Api.Pattern(6 * MiB, seed: 41);
+        await api.WriteAsync(source, 2 * MiB, atSnapshot);
+        await CreateAsync("""
+            apiVersion: snapshot.storage.k8s.io/v1
+            kind: VolumeSnapshot
+            metadata:
+              name: in-cluster
+            spec:
+              volumeSnapshotClassName: longhorn-snapshot-vsc
+              source:
+                persistentVolumeClaimName: test-vol
+            """);
+        await Api.EventuallyAsync(async () => await _kubectl.OkAsync("-n", "default", "get", "vs", "in-cluster", "-o", "jsonpath={.status.readyToUse}") == "true",
+            "the snap VolumeSnapshot to be ready");
+        var uid = await _kubectl.OkAsync("-n", "default", "get", "vs", "in-cluster", "-o", "jsonpath={.metadata.uid}");
+        Assert.Equal($"snap://{source}/snapshot-{uid}", await _kubectl.OkAsync("get", "vsc", "snapcontent-" + uid, "-o", "jsonpath={.status.snapshotHandle}"));
+        Assert.Empty(await api.ListAsync("/api/backups"));
+
+        await api.WriteAsync(source, 0, Api.Pattern(16 * MiB, seed: 42));
+        await CreateAsync(RestoreClaim("from-snap", "in-cluster", "16Mi"));
+        var restored = await BoundVolumeAsync("from-snap");
+        Assert.Equal($"snap://{source}/snapshot-{uid}", (string?)(await api.GetAsync($"/api/volumes/{restored}"))["dataSource"]);
+        var expected = new byte[16 * MiB];
+        atSnapshot.CopyTo(expected, 2 * MiB);
+        Assert.Equal(expected, await api.ReadAsync(restored, 0, 16 * MiB));
+
+        // Deleting the VolumeSnapshot (Delete) removes the in-cluster snapshot; the clone keeps its bytes.
+        await _kubectl.OkAsync("-n", "default", "delete", "vs", "in-cluster");
+        await Api.EventuallyAsync(async () => !(await api.ListAsync($"/api/volumes/{source}/snapshots")).Any(s => (string?)s["name"] == "snapshot-" + uid),
+            "the snapshot to be deleted with its VolumeSnapshot");
+        Assert.Equal(expected, await api.ReadAsync(restored, 0, 16 * MiB));
+    }
+
+    [ToolFact]
+    public async Task A_claim_whose_data_source_is_another_claim_clones_it_and_a_size_that_differs_is_refused()
+    {
+        var api = _host.Api;
+        await CreateAsync(Claim("origin", "8Mi"));
+        var source = await BoundVolumeAsync("origin");
+        var original = Api.Pattern(8 * MiB, seed: 51);
+        await api.WriteAsync(source, 0, original);
+        const string FromOrigin = """
+              dataSource:
+                name: origin
+                kind: PersistentVolumeClaim
+            """;
+        await CreateAsync(Claim("copy", "8Mi", FromOrigin));
+        var copy = await BoundVolumeAsync("copy");
+        Assert.Equal(original, await api.ReadAsync(copy, 0, 8 * MiB));
+        // Two volumes from then on: a write to the source does not reach the clone.
+        await api.WriteAsync(source, 0, Api.Pattern(MiB, seed: 52));
+        Assert.Equal(original, await api.ReadAsync(copy, 0, 8 * MiB));
+
+        await CreateAsync(Claim("bigger", "16Mi", FromOrigin));
+        await Api.EventuallyAsync(async () => (await _kubectl.OkAsync("-n", "default", "describe", "pvc", "bigger"))
+            .Contains("a clone must be the same size as its source", StringComparison.Ordinal), "the size mismatch event");
+        Assert.Equal("Pending", await _kubectl.OkAsync("-n", "default", "get", "pvc", "bigger", "-o", "jsonpath={.status.phase}"));
+        Assert.Equal(2, (await api.ListAsync("/api/volumes")).Count);
+    }
+
+    [ToolFact]
+    public async Task Delete_removes_the_backup_from_the_store_and_retain_keeps_it()
+    {
+        var api = _host.Api;
+        await api.WaitForSyncAsync();
+        await CreateAsync(Claim("test-vol", "4Mi"));
+        var source = await BoundVolumeAsync("test-vol");
+        await api.WriteAsync(source, 0, Api.Pattern(MiB, seed: 61));
+        async Task<string> SnapshotWithAsync(string policy)
+        {
+            await CreateAsync($$"""
+                kind: VolumeSnapshotClass
+                apiVersion: snapshot.storage.k8s.io/v1
+                metadata:
+                  name: bak-{{policy.ToLowerInvariant()}}
+                driver: driver.longhorn.io
+                deletionPolicy: {{policy}}
+                parameters:
+                  type: bak
+                ---
+                apiVersion: snapshot.storage.k8s.io/v1
+                kind: VolumeSnapshot
+                metadata:
+                  name: vs-{{policy.ToLowerInvariant()}}
+                spec:
+                  volumeSnapshotClassName: bak-{{policy.ToLowerInvariant()}}
+                  source:
+                    persistentVolumeClaimName: test-vol
+                """);
+            var name = "vs-" + policy.ToLowerInvariant();
+            await Api.EventuallyAsync(async () => await _kubectl.OkAsync("-n", "default", "get", "vs", name, "-o", "jsonpath={.status.readyToUse}") == "true",
+                $"VolumeSnapshot {name} to be ready");
+            var content = await _kubectl.OkAsync("-n", "default", "get", "vs", name, "-o", "jsonpath={.status.boundVolumeSnapshotContentName}");
+            return (await _kubectl.OkAsync("get", "vsc", content, "-o", "jsonpath={.status.snapshotHandle}")).Split('/')[^1];
+        }
+        var deleted = await SnapshotWithAsync("Delete");
+        var retained = await SnapshotWithAsync("Retain");
+        bool InStore(string backup) => Directory.EnumerateFiles(_host.MountRoot, $"backup_{backup}.cfg", SearchOption.AllDirectories).Any();
+        Assert.True(InStore(deleted) && InStore(retained));
+
+        await _kubectl.OkAsync("-n", "default", "delete", "vs", "vs-delete", "vs-retain");
+        await Api.EventuallyAsync(() => Task.FromResult(!InStore(deleted)), "the Delete backup's cfg to leave the store");
+        Assert.True(InStore(retained), "the Retain backup stays in the store");
+        await Api.EventuallyAsync(async () =>
+        {
+            using var response = await api.Client.GetAsync($"/api/backups/{deleted}");
+            return response.StatusCode == HttpStatusCode.NotFound;
+        }, "the Delete backup to leave the cluster");
+        Assert.Equal("Completed", (string?)(await api.GetAsync($"/api/backups/{retained}"))["state"]);
     }
 }

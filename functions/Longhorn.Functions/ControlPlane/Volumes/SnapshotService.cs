@@ -69,16 +69,19 @@ public sealed class SnapshotService(IResourceStore store, ReplicaRegistry replic
     public async Task RefreshAsync(string volumeName, CancellationToken cancellationToken)
     {
         var info = replicas.Get(volumeName).ListSnapshots().ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var volumeSize = (await store.GetAsync<Volume>(volumeName, cancellationToken).ConfigureAwait(false))?.Spec.Size ?? 0;
         foreach (var snapshot in await store.ListAsync<Snapshot>(LabelSelector.Of((LonghornLabels.SnapshotVolume, volumeName)), cancellationToken)
                      .ConfigureAwait(false))
         {
             if (!info.TryGetValue(snapshot.Name, out var s)) continue;
-            await store.MutateAsync<Snapshot>(snapshot.Name, r => r with { Status = StatusOf(r.Status, s) }, cancellationToken).ConfigureAwait(false);
+            await store.MutateAsync<Snapshot>(snapshot.Name, r => r with { Status = StatusOf(r.Status, s, volumeSize) }, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static SnapshotStatus StatusOf(SnapshotStatus status, SnapshotInfo s) => status with
+    /// <summary>The replica's view; <c>restoreSize</c> is the volume's size, what a volume restored from the snapshot has (as Longhorn reports it).</summary>
+    private static SnapshotStatus StatusOf(SnapshotStatus status, SnapshotInfo s, long volumeSize) => status with
     {
+        RestoreSize = volumeSize,
         Parent = s.Parent,
         Children = s.Children.ToDictionary(c => c, _ => true),
         MarkRemoved = s.Removed,

@@ -6,12 +6,13 @@ using Longhorn.Functions.ControlPlane.Settings;
 using Longhorn.Functions.ControlPlane.Targets;
 using Longhorn.Functions.ControlPlane.Work;
 using Longhorn.Functions.Resources;
+using Longhorn.Simulator.Replicas;
 
 namespace Longhorn.Functions.ControlPlane.Volumes;
 
 /// <summary>Volumes of the simulated cluster: create (empty, restored or standby), list, delete, and their data.</summary>
-public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas, LonghornSettings settings, WorkQueue work, HostIdentity host,
-    ILogger<VolumeService> logger)
+public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas, SnapshotService snapshots, LonghornSettings settings, WorkQueue work,
+    HostIdentity host, ILogger<VolumeService> logger)
 {
     private const int DataChunk = 1024 * 1024;
     private static readonly long MaxVolumeSize = 64L << 40;
@@ -45,6 +46,9 @@ public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas
 
         long size;
         string targetName;
+        (Volume Source, string? Snapshot)? clone = null;
+        if (!string.IsNullOrEmpty(request.FromBackup) && !string.IsNullOrEmpty(request.DataSource))
+            throw ControlPlaneException.Invalid("dataSource", "a volume is restored from fromBackup or cloned from dataSource, not both");
         if (!string.IsNullOrEmpty(request.FromBackup))
         {
             var (backup, target) = await FindBackupAsync(request.FromBackup, cancellationToken).ConfigureAwait(false);
@@ -60,6 +64,14 @@ public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas
         else
         {
             if (request.Standby) throw ControlPlaneException.Invalid("standby", "a standby volume needs fromBackup, the backup URL it follows");
+            if (!string.IsNullOrEmpty(request.DataSource))
+            {
+                clone = await CloneSourceAsync(request.DataSource, cancellationToken).ConfigureAwait(false);
+                var sourceSize = clone.Value.Source.Spec.Size;
+                if ((request.Size ??= sourceSize) != sourceSize)
+                    throw ControlPlaneException.Invalid("size", $"size {request.Size} of a clone must equal the size {sourceSize} of its source volume {clone.Value.Source.Name}");
+                spec = spec with { DataSource = request.DataSource };
+            }
             size = request.Size ?? throw ControlPlaneException.Invalid("size", "size is required (bytes)");
             if (size <= 0 || size > MaxVolumeSize)
                 throw ControlPlaneException.Invalid("size", $"size {size} must be positive and at most {MaxVolumeSize} bytes");
@@ -97,13 +109,75 @@ public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas
             await store.DeleteAsync<Volume>(name, CancellationToken.None).ConfigureAwait(false);
             throw new ControlPlaneException(Problem.Unavailable, $"cannot create the replica of volume {name}: {e.Message}");
         }
+        if (clone is { } from)
+        {
+            try
+            {
+                await CopyAsync(from.Source.Name, from.Snapshot, name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (ExpectedFailure.Is(e) || e is ReplicaException or ControlPlaneException)
+            {
+                await replicas.RemoveAsync(name).ConfigureAwait(false);
+                await store.DeleteAsync<Volume>(name, CancellationToken.None).ConfigureAwait(false);
+                throw e as ControlPlaneException ?? ControlPlaneException.Conflict("dataSource", $"cannot clone {request.DataSource} into volume {name}: {e.Message}");
+            }
+        }
         volume = (await store.MutateAsync<Volume>(name, v => v with
         {
             Status = v.Status with { State = VolumeStates.Attached, Robustness = "healthy" },
         }, cancellationToken).ConfigureAwait(false))!;
         if (restoring) work.Enqueue(WorkKind.Restore, name);
-        logger.LogInformation("Created volume {Volume} of {Size} bytes{Restore}", name, size, restoring ? " from " + spec.FromBackup : "");
+        logger.LogInformation("Created volume {Volume} of {Size} bytes{Restore}", name, size,
+            restoring ? " from " + spec.FromBackup : clone is not null ? " as a clone of " + spec.DataSource : "");
         return volume;
+    }
+
+    /// <summary>The volume (and snapshot) a <c>dataSource</c> names, checked to exist: <c>vol://&lt;volume&gt;</c> or <c>snap://&lt;volume&gt;/&lt;snapshot&gt;</c>.</summary>
+    private async Task<(Volume Source, string? Snapshot)> CloneSourceAsync(string dataSource, CancellationToken cancellationToken)
+    {
+        string volumeName;
+        string? snapshotName = null;
+        if (dataSource.StartsWith("vol://", StringComparison.Ordinal) && dataSource.Length > 6 && !dataSource[6..].Contains('/'))
+            volumeName = dataSource[6..];
+        else if (dataSource.StartsWith("snap://", StringComparison.Ordinal) && dataSource[7..].Split('/') is [{ Length: > 0 } v, { Length: > 0 } snap])
+            (volumeName, snapshotName) = (v, snap);
+        else
+            throw ControlPlaneException.Invalid("dataSource", $"dataSource {dataSource} is invalid: expected vol://<volume> or snap://<volume>/<snapshot>");
+        var source = await store.GetAsync<Volume>(volumeName, cancellationToken).ConfigureAwait(false)
+            ?? throw ControlPlaneException.NotFound("dataSource", $"source volume {volumeName} of dataSource {dataSource} not found");
+        if (source.Status.State != VolumeStates.Attached || source.Status.RestoreRequired)
+            throw ControlPlaneException.Conflict("dataSource", $"source volume {volumeName} is {source.Status.State}{(source.Status.RestoreRequired ? " and restoring" : "")}; clone it when it is ready");
+        if (snapshotName is not null && !replicas.Get(volumeName).ListSnapshots().Any(s => s.Name == snapshotName && !s.Removed))
+            throw ControlPlaneException.NotFound("dataSource", $"snapshot {snapshotName} of volume {volumeName} not found");
+        return (source, snapshotName);
+    }
+
+    /// <summary>
+    /// Copies the source's snapshot (for <c>vol://</c>, a snapshot taken now, as Longhorn's clone takes one) into the new
+    /// volume: only the blocks the snapshot's chain holds, so holes stay holes.
+    /// </summary>
+    private async Task CopyAsync(string sourceName, string? snapshotName, string targetName, CancellationToken cancellationToken)
+    {
+        snapshotName ??= (await snapshots.CreateAsync(sourceName, null, null, cancellationToken).ConfigureAwait(false)).Name;
+        var target = replicas.Get(targetName);
+        await using var reader = await replicas.Get(sourceName).OpenSnapshotAsync(snapshotName, cancellationToken).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(DataChunk);
+        try
+        {
+            foreach (var mapping in await reader.CompareAsync(null, DataChunk, cancellationToken).ConfigureAwait(false))
+            {
+                for (long done = 0; done < mapping.Size; done += DataChunk)
+                {
+                    var length = (int)Math.Min(DataChunk, mapping.Size - done);
+                    await reader.ReadAsync(mapping.Offset + done, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                    await target.WriteAsync(mapping.Offset + done, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Deletes the volume, its replica and its snapshots; its backups stay in the store. 409 while it is being backed up.</summary>
