@@ -65,6 +65,7 @@ public static class ControlPlaneServices
         services.AddHostedService<ClusterObjectSeeding>();
         services.AddHostedService<ControlPlaneStartup>();
         services.AddHostedService<WorkerPool>();
+        services.AddSingleton<CsiObjects>();
         services.AddHostedService<VolumeProvisioner>();
         services.AddHostedService<SnapshotController>();
         return services;
