@@ -1,7 +1,13 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Longhorn.Functions.Cluster;
+using Longhorn.Functions.ControlPlane;
+using Longhorn.Functions.Resources;
 using Longhorn.Functions.Tests.Support;
 using Longhorn.Simulator.S3;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -23,7 +29,13 @@ public sealed class WebPageTests(HeadlessChromium chromium) : IClassFixture<Head
     public async Task A_backup_made_on_the_page_runs_to_100_percent_and_restores_from_the_page()
     {
         using var store = new TempDirectory();
-        using var host = new FunctionHost();
+        HeldProgressStore? resources = null;
+        using var host = new FunctionHost(services: services =>
+        {
+            services.RemoveAll<IResourceStore>();
+            services.AddSingleton<IResourceStore>(sp => resources = new HeldProgressStore(new SqliteResourceStore(
+                sp.GetRequiredService<IOptions<LonghornOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>())));
+        });
         var page = await OpenAsync(host);
         var api = host.Api;
 
@@ -48,7 +60,13 @@ public sealed class WebPageTests(HeadlessChromium chromium) : IClassFixture<Head
         await Expect(page).ToHaveURLAsync(new Regex("#/backup/vol1$"));
         var rows = page.Locator("tr[data-backup]");
         await Expect(rows).ToHaveCountAsync(1);
-        await Expect(rows.First.GetByRole(AriaRole.Progressbar)).ToHaveAttributeAsync("aria-valuenow", "100");
+        // The backup is held mid-way: the bar shows its progress while it runs, then goes on to 100 % without a reload.
+        var bar = rows.First.GetByRole(AriaRole.Progressbar);
+        await Expect(bar).ToHaveAttributeAsync("aria-valuenow", new Regex("^[1-9][0-9]?$"));
+        await Expect(rows.First.Locator(".state")).ToHaveTextAsync("InProgress");
+        await HeadlessChromium.ScreenshotAsync(page, "backup-running");
+        resources!.Release();
+        await Expect(bar).ToHaveAttributeAsync("aria-valuenow", "100");
         await Expect(rows.First.Locator(".state")).ToHaveTextAsync("Completed");
 
         // The host's clock is a manual one: a minute later, so the two backups have their own times on the page and the chart.
