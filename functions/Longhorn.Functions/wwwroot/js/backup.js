@@ -1,7 +1,7 @@
 // Backup: the backup volumes, each volume's backups with live progress, backup, delete, restore, and the size chart.
 
 import { list, post, del } from "./api.js";
-import { bytes, time, escape, fail, done, clear, progress, stateBadge } from "./format.js";
+import { bytes, time, escape, fail, done, clear, progress, stateBadge, loadFailed, loaded } from "./format.js";
 import { update, busy, refreshSoon } from "./region.js";
 import { backupSizes } from "./chart.js";
 
@@ -76,9 +76,10 @@ async function refreshList(root) {
   try {
     [backupVolumes, backups, volumes] = await Promise.all([list("backupvolumes"), list("backups"), list("volumes")]);
   } catch (error) {
-    fail(message, "Loading backup volumes", error);
+    loadFailed(message, "Loading backup volumes", error);
     return false;
   }
+  loaded(message);
   const select = root.querySelector("#backup-volume");
   const options = volumes.filter((v) => !v.standby).map((v) => `<option>${escape(v.name)}</option>`).join("");
   if (select.dataset.html !== options) {
@@ -210,9 +211,10 @@ async function refreshVolume(root, name) {
   try {
     [backupVolumes, backups, volumes] = await Promise.all([list("backupvolumes"), list(`backups?volume=${encodeURIComponent(name)}`), list("volumes")]);
   } catch (error) {
-    fail(message, "Loading backups", error);
+    loadFailed(message, "Loading backups", error);
     return false;
   }
+  loaded(message);
   const backupVolume = backupVolumes.find((b) => volumeOf(b) === name);
   update(root.querySelector("#summary"), backupVolume
     ? `<dl class="facts"><dt>Size</dt><dd>${bytes(backupVolume.size)}</dd><dt>Last backup</dt><dd>${escape(backupVolume.lastBackupName)}</dd>

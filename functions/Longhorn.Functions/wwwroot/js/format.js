@@ -28,6 +28,18 @@ export function fail(element, what, error) {
   element.textContent = `${what} failed: ${error.message}${error.status ? ` (HTTP ${error.status})` : ""}`;
 }
 
+/** A failed refresh: said like a failed action, and cleared by the next refresh that loads (see loaded). */
+export function loadFailed(element, what, error) {
+  fail(element, what, error);
+  element.dataset.load = "failed";
+}
+
+export function loaded(element) {
+  if (element?.dataset.load !== "failed") return;
+  delete element.dataset.load;
+  clear(element);
+}
+
 export function done(element, text) {
   mark(element, "ok");
   element.textContent = text;

@@ -1,7 +1,7 @@
 // Recurring jobs: list with their schedule in words and next runs, the volumes each applies to; create; delete.
 
 import { list, post, del } from "./api.js";
-import { time, escape, fail, done } from "./format.js";
+import { time, escape, fail, done, loadFailed, loaded } from "./format.js";
 import { update, busy, refreshSoon } from "./region.js";
 import * as cron from "./cron.js";
 
@@ -117,9 +117,10 @@ export async function refresh(root) {
   try {
     [jobs, volumes] = await Promise.all([list("recurringjobs"), list("volumes")]);
   } catch (error) {
-    fail(root.querySelector("#jobs-message"), "Loading the recurring jobs", error);
+    loadFailed(root.querySelector("#jobs-message"), "Loading the recurring jobs", error);
     return false;
   }
+  loaded(root.querySelector("#jobs-message"));
   const rows = jobs.map((j) => {
     const p = preview(j.cron);
     const params = Object.entries(j.parameters || {}).map(([k, v]) => `${escape(k)}=${escape(v)}`).join(", ");

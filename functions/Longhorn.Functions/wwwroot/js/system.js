@@ -1,9 +1,8 @@
 // System backups and restores: list with state, create, delete.
 
 import { list, post, del } from "./api.js";
-import { time, escape, fail, done } from "./format.js";
+import { time, escape, fail, done, stateBadge, loadFailed, loaded } from "./format.js";
 import { update, busy, refreshSoon } from "./region.js";
-import { stateBadge } from "./format.js";
 
 const stateCell = (state, error) => `${stateBadge(state)}${error ? `<div class="detail">${escape(error)}</div>` : ""}`;
 
@@ -86,9 +85,10 @@ export async function refresh(root) {
   try {
     [backups, restores] = await Promise.all([list("systembackups"), list("systemrestores")]);
   } catch (error) {
-    fail(root.querySelector("#system-backups-message"), "Loading system backups", error);
+    loadFailed(root.querySelector("#system-backups-message"), "Loading system backups", error);
     return false;
   }
+  loaded(root.querySelector("#system-backups-message"));
   const select = root.querySelector("#system-restore-from");
   const options = backups.filter((b) => b.state === "Ready").map((b) => `<option>${escape(b.name)}</option>`).join("");
   if (select.dataset.html !== options) {

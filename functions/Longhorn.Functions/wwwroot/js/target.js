@@ -1,7 +1,7 @@
 // Backup target: URL, credential secret, availability and its error, last sync; sync now; edit URL and secret.
 
 import { list, post, put } from "./api.js";
-import { time, escape, fail, done, stateBadge } from "./format.js";
+import { time, escape, fail, done, stateBadge, loadFailed, loaded } from "./format.js";
 import { update, busy, refreshSoon } from "./region.js";
 
 export const title = () => "Backup target";
@@ -79,9 +79,10 @@ export async function refresh(root) {
   try {
     targets = await list("backuptargets");
   } catch (error) {
-    fail(root.querySelector("#targets-message"), "Loading the backup targets", error);
+    loadFailed(root.querySelector("#targets-message"), "Loading the backup targets", error);
     return false;
   }
+  loaded(root.querySelector("#targets-message"));
   if (targets.length === 0) update(root.querySelector("#targets"), `<p class="empty">No backup target is set.</p>`);
   for (const target of targets) {
     const element = section(root, target);

@@ -1,7 +1,7 @@
 // Volumes and their snapshots: list, create, delete; a volume's snapshot chain.
 
 import { list, post, del } from "./api.js";
-import { bytes, time, escape, fail, done, progress, stateBadge } from "./format.js";
+import { bytes, time, escape, fail, done, progress, stateBadge, loadFailed, loaded } from "./format.js";
 import { update, busy, refreshSoon } from "./region.js";
 
 export const title = (params) => (params[0] ? `Volume ${params[0]}` : "Volumes");
@@ -73,9 +73,10 @@ async function refreshVolumes(root) {
   try {
     volumes = await list("volumes");
   } catch (error) {
-    fail(root.querySelector("#volumes-message"), "Loading volumes", error);
+    loadFailed(root.querySelector("#volumes-message"), "Loading volumes", error);
     return false;
   }
+  loaded(root.querySelector("#volumes-message"));
   const rows = volumes.map((v) => {
     const restore = v.restoreStatus;
     return `<tr data-volume="${escape(v.name)}"><th scope="row"><a href="#/volumes/${encodeURIComponent(v.name)}" data-focus="open-${escape(v.name)}">${escape(v.name)}</a></th>
@@ -127,9 +128,10 @@ async function refreshSnapshots(root, name) {
   try {
     snapshots = await list(`volumes/${encodeURIComponent(name)}/snapshots`);
   } catch (error) {
-    fail(root.querySelector("#snapshots-message"), "Loading snapshots", error);
+    loadFailed(root.querySelector("#snapshots-message"), "Loading snapshots", error);
     return false;
   }
+  loaded(root.querySelector("#snapshots-message"));
   const rows = snapshots.filter((s) => !s.markRemoved).map((s) => {
     const labels = Object.entries(s.labels || {}).map(([k, v]) => `${escape(k)}=${escape(v)}`).join(", ");
     return `<tr data-snapshot="${escape(s.name)}"><th scope="row">${escape(s.name)}</th><td>${time(s.creationTime || s.crCreationTime)}</td>
