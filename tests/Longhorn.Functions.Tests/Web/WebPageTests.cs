@@ -163,6 +163,11 @@ public sealed class WebPageTests(HeadlessChromium chromium) : IClassFixture<Head
         await page.GetByRole(AriaRole.Button, new() { Name = "Create system backup" }).ClickAsync();
         await Expect(page.Locator("tr[data-system-backup='demo'] .state")).ToHaveTextAsync("Ready");
         Assert.Equal("Ready", (string?)(await api.GetAsync("/api/systembackups/demo"))["state"]);
+        await page.GetByLabel("Name").Nth(1).FillAsync("restore-demo");
+        await page.GetByLabel("From system backup").SelectOptionAsync("demo");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Restore", Exact = true }).ClickAsync();
+        await Expect(page.Locator("tr[data-system-restore='restore-demo'] .state")).ToHaveTextAsync("Completed");
+        Assert.Equal("demo", (string?)(await api.GetAsync("/api/systemrestores/restore-demo"))["systemBackup"]);
         await HeadlessChromium.ScreenshotAsync(page, "system-backup");
         AssertNoScriptErrors(page);
     }
