@@ -24,8 +24,11 @@ public static class WebPage
             FileProvider = files,
             OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
         });
-        var prefix = "/" + routePrefix.Trim('/');
-        app.MapGet(SettingsPath, () => Results.Json(new { routePrefix = prefix.TrimEnd('/') }));
+        // Middleware, not an endpoint: the host's endpoints stay exactly the functions of functions.metadata.
+        var settings = Results.Json(new { routePrefix = ("/" + routePrefix.Trim('/')).TrimEnd('/') });
+        app.Use((context, next) => context.Request.Path == SettingsPath && HttpMethods.IsGet(context.Request.Method) && context.GetEndpoint() is null
+            ? settings.ExecuteAsync(context)
+            : next(context));
     }
 
     /// <summary>The banner line that points at the page.</summary>
