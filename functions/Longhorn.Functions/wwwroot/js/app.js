@@ -74,5 +74,10 @@ document.getElementById("key-form").addEventListener("submit", (e) => {
   document.dispatchEvent(new Event("refreshpage"));
 });
 if (functionKey()) document.getElementById("key-form").hidden = false;
+// The skip link focuses the content without touching the hash, which names the page.
+document.querySelector(".skip").addEventListener("click", (e) => {
+  e.preventDefault();
+  main.focus();
+});
 window.addEventListener("hashchange", show);
 show();

@@ -8,13 +8,15 @@ export function update(region, html) {
   if (focused) region.querySelector(`[data-focus="${CSS.escape(focused)}"]`)?.focus();
 }
 
-/** Runs an async action from a button, disabling it meanwhile. */
+/** Runs an async action from a button, disabling it meanwhile; a keyboard user's focus comes back to it. */
 export async function busy(button, action) {
+  const focused = document.activeElement === button;
   button.disabled = true;
   try {
     await action();
   } finally {
     button.disabled = false;
+    if (focused && button.isConnected && document.activeElement === document.body) button.focus();
   }
 }
 
