@@ -91,7 +91,7 @@ public sealed class WebPageTests(HeadlessChromium chromium) : IClassFixture<Head
         await Expect(dialog).ToBeVisibleAsync();
         await Expect(page.GetByLabel("New volume name")).ToBeFocusedAsync();
         await page.GetByLabel("New volume name").FillAsync("vol1-restored");
-        await HeadlessChromium.ScreenshotAsync(page, "restore");
+        await HeadlessChromium.ScreenshotAsync(page, "restore", fullPage: false);
         await page.Keyboard.PressAsync("Enter");
         await Expect(dialog).ToBeHiddenAsync();
         var restored = page.Locator("tr[data-restore='vol1-restored']");
