@@ -40,6 +40,7 @@ public static class EmbeddedHost
         var routePrefix = configuration[HostConfiguration.RoutePrefixKey] ?? "api";
         var dataDir = configuration[$"{LonghornOptions.Section}:DataDir"] is { Length: > 0 } dir ? dir : new LonghornOptions().DataDir;
         var keys = FunctionKeys.FromConfiguration(configuration, HostConfiguration.ListenAddress(configuration), dataDir);
+        app.MapWebPage(routePrefix);
         app.MapFunctions(catalog, routePrefix, keys);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -47,6 +48,7 @@ public static class EmbeddedHost
             Console.WriteLine(FunctionListing.Format(catalog, address, routePrefix, configuration, keys));
             var kubernetes = app.Services.GetRequiredService<KubernetesApiHost>();
             Console.WriteLine($"Kubernetes API: {kubernetes.Url}\n\texport KUBECONFIG={kubernetes.KubeconfigPath}\n");
+            Console.WriteLine(WebPage.BannerLine(address) + "\n");
         });
         return app;
     }

@@ -91,6 +91,11 @@ public sealed class FunctionsMetadataTests
                     : $"{function.Name}: timerTrigger ({(function.Name == "BackupTargetPoll" ? "*/7 * * * * *" : Resolve(function.Schedule!))})";
                 Assert.True(lines.Contains(expected), $"missing listing line '{expected}' in:\n{host.Output}");
             }
+            // The banner points at the web page, which the program serves from its own output.
+            await Api.EventuallyAsync(() => Task.FromResult(host.Output.Contains($"Web page: http://127.0.0.1:{port}/", StringComparison.Ordinal)),
+                "the web page's line in the banner");
+            using var page = await client.GetAsync("/");
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         }
         finally
         {

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +40,15 @@ public sealed class FunctionHost : WebApplicationFactory<Program>
     public string DataDir => _dataDir;
 
     public Api Api => new(CreateClient());
+
+    /// <summary>Serves the host on Kestrel on a free loopback port instead of the in-memory test server (for a browser); returns its address.</summary>
+    public Uri StartOnFreePort()
+    {
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.First());
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,0 +1,36 @@
+using Longhorn.Functions.Resources;
+
+namespace Longhorn.Functions.Tests.Support;
+
+/// <summary>
+/// The real store, except that the first write of a running backup's partial progress returns only when the test
+/// releases it: the backup stays mid-way (its progress readable) for as long as the test looks at it.
+/// </summary>
+public sealed class HeldProgressStore(IResourceStore inner) : IResourceStore
+{
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _held;
+
+    /// <summary>Lets the held write, and the backup behind it, go on.</summary>
+    public void Release() => _release.TrySetResult();
+
+    public Task<T?> GetAsync<T>(string name, CancellationToken cancellationToken) where T : Resource, IResourceKind =>
+        inner.GetAsync<T>(name, cancellationToken);
+
+    public Task<IReadOnlyList<T>> ListAsync<T>(LabelSelector? selector, CancellationToken cancellationToken) where T : Resource, IResourceKind =>
+        inner.ListAsync<T>(selector, cancellationToken);
+
+    public Task<T> CreateAsync<T>(T resource, CancellationToken cancellationToken) where T : Resource, IResourceKind =>
+        inner.CreateAsync(resource, cancellationToken);
+
+    public async Task<T?> UpdateAsync<T>(T resource, CancellationToken cancellationToken) where T : Resource, IResourceKind
+    {
+        var updated = await inner.UpdateAsync(resource, cancellationToken);
+        if (resource is Backup { Status: { State: BackupStates.InProgress, Progress: > 0 and < 100 } } && Interlocked.Exchange(ref _held, 1) == 0)
+            await _release.Task.WaitAsync(cancellationToken);
+        return updated;
+    }
+
+    public Task<T?> DeleteAsync<T>(string name, CancellationToken cancellationToken) where T : Resource, IResourceKind =>
+        inner.DeleteAsync<T>(name, cancellationToken);
+}
