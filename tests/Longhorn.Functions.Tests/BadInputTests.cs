@@ -42,6 +42,15 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
         { "negative offset", "GET", "/api/volumes/good/data?offset=-1&length=10", "", 400, "offset" },
         { "read past the end", "GET", "/api/volumes/good/data?offset=4194300&length=10", "", 400, "offset" },
         { "unknown backup", "GET", "/api/backups/backup-0000000000000000", "", 404, "name" },
+        { "cron step zero", "POST", "/api/recurringjobs", """{"name":"j6","task":"backup","cron":"*/0 * * * *","retain":1}""", 400, "cron" },
+        { "cron range backwards", "POST", "/api/recurringjobs", """{"name":"j7","task":"backup","cron":"5-1 * * * *","retain":1}""", 400, "cron" },
+        { "cron @every beyond a Go duration", "POST", "/api/recurringjobs", """{"name":"j8","task":"backup","cron":"@every 99999999999999999999h","retain":1}""", 400, "cron" },
+        { "poll interval beyond a Go duration", "PUT", "/api/backuptargets/second", """{"backupTargetURL":"","pollInterval":9223372036854775807}""", 400, "pollInterval" },
+        { "vfs target outside the allowed roots", "PUT", "/api/backuptargets/second", """{"backupTargetURL":"vfs:///etc/longhorn-backupstore"}""", 400, "backupTargetURL" },
+        { "nfs target with ..", "PUT", "/api/backuptargets/second", """{"backupTargetURL":"nfs://127.0.0.1:/exports/../../etc"}""", 400, "backupTargetURL" },
+        { "target URL with NUL", "PUT", "/api/backuptargets/second", """{"backupTargetURL":"nfs://127.0.0.1:/exports\u0000x"}""", 400, "backupTargetURL" },
+        { "size as a string", "POST", "/api/volumes", """{"name":"str","size":"4194304"}""", 400, "size" },
+        { "member twice", "POST", "/api/volumes", """{"name":"twice","size":4194304,"size":8388608}""", 400, "size" },
         { "unknown setting value", "PUT", "/api/settings/backup-compression-method", """{"value":"zstd"}""", 400, "value" },
     };
 

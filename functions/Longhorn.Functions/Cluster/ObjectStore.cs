@@ -27,7 +27,7 @@ public sealed class ObjectStore
     public ObjectStore(string databasePath, TimeProvider time)
     {
         _time = time;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        PrivateFiles.Prepare(databasePath);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,

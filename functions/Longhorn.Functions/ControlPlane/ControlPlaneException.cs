@@ -8,6 +8,9 @@ public enum Problem
     Conflict,
     TooManyRequests,
     Unavailable,
+    TooLarge,
+    Forbidden,
+    UnsupportedMediaType,
 }
 
 /// <summary>A control-plane request failed for a reason the user can act on; <see cref="Field"/> names the input at fault.</summary>

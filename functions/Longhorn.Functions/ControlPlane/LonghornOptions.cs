@@ -33,7 +33,14 @@ public sealed class LonghornOptions
     /// <summary>Initial values of Longhorn settings by name (failed-backup-ttl, backup-compression-method, ...).</summary>
     public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Directories <c>vfs://</c> targets may point into, absolute paths separated by ':'; empty: the data directory only.</summary>
+    public string AllowedVfsRoots { get; set; } = "";
+
     public string FullDataDir => Path.GetFullPath(DataDir);
+
+    public IReadOnlyList<string> VfsRoots => AllowedVfsRoots.Length == 0
+        ? [FullDataDir]
+        : AllowedVfsRoots.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Path.GetFullPath).ToList();
 
     public string MountRoot => BackupstoreMountRoot.Length > 0 ? Path.GetFullPath(BackupstoreMountRoot) : Path.Combine(FullDataDir, "backupstore-mounts");
 

@@ -44,9 +44,33 @@ public sealed class RecurringJobCron
             error = $"cron {expression} is invalid: it needs 5 fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly";
             return null;
         }
+        if (RangeError(text) is { } rangeError)
+        {
+            error = $"cron {expression} is invalid: {rangeError}";
+            return null;
+        }
         var schedule = CrontabSchedule.TryParse(text);
         if (schedule is null) error = $"cron {expression} is invalid: a field is out of range or malformed";
         return schedule is null ? null : new RecurringJobCron(schedule, TimeSpan.Zero);
+    }
+
+    /// <summary>robfig/cron's range rules, which the crontab parser here is laxer about: a step must be positive and a range must not run backwards.</summary>
+    private static string? RangeError(string fields)
+    {
+        foreach (var part in fields.Split(' ', StringSplitOptions.RemoveEmptyEntries).SelectMany(f => f.Split(',')))
+        {
+            var slash = part.IndexOf('/');
+            if (slash >= 0 && (!int.TryParse(part[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var step) || step <= 0))
+                return $"the step of {part} must be a positive number";
+            var range = slash >= 0 ? part[..slash] : part;
+            var dash = range.IndexOf('-');
+            if (dash > 0
+                && int.TryParse(range[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var from)
+                && int.TryParse(range[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var to)
+                && from > to)
+                return $"the beginning of range {range} ({from}) is beyond its end ({to})";
+        }
+        return null;
     }
 
     /// <summary>The first occurrence after <paramref name="after"/> (for <c>@every</c>: <paramref name="after"/> plus the duration).</summary>
@@ -60,6 +84,9 @@ public sealed class RecurringJobCron
 /// <summary>Go's time.ParseDuration for the units recurring jobs use (h, m, s, ms), e.g. <c>24h</c>, <c>1h30m</c>, <c>0s</c>.</summary>
 public static class GoDuration
 {
+    /// <summary>The longest duration Go holds: <c>math.MaxInt64</c> nanoseconds, in whole seconds.</summary>
+    public const long MaxSeconds = long.MaxValue / 1_000_000_000;
+
     public static bool TryParse(string text, out TimeSpan duration)
     {
         duration = TimeSpan.Zero;
@@ -79,6 +106,8 @@ public static class GoDuration
             if (double.IsNaN(factor)) return false;
             total += value * factor;
         }
+        // Go's Duration is int64 nanoseconds: ParseDuration refuses anything longer (about 292 years) as "invalid duration".
+        if (total > MaxSeconds) return false;
         duration = TimeSpan.FromSeconds(negative ? -total : total);
         return true;
     }

@@ -40,6 +40,7 @@ public static class EmbeddedHost
         var routePrefix = configuration[HostConfiguration.RoutePrefixKey] ?? "api";
         var dataDir = configuration[$"{LonghornOptions.Section}:DataDir"] is { Length: > 0 } dir ? dir : new LonghornOptions().DataDir;
         var keys = FunctionKeys.FromConfiguration(configuration, HostConfiguration.ListenAddress(configuration), dataDir);
+        app.UseRequestGuard(routePrefix, HostConfiguration.ListenAddress(configuration));
         app.MapWebPage(routePrefix);
         app.MapFunctions(catalog, routePrefix, keys);
         app.Lifetime.ApplicationStarted.Register(() =>

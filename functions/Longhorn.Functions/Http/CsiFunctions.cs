@@ -13,8 +13,6 @@ namespace Longhorn.Functions.Http;
 /// </summary>
 public sealed class CsiFunctions(CsiObjects csi)
 {
-    private const long MaxBodyBytes = 1024 * 1024;
-
     [Function("ListCsiObjects")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "csi/{resource}")] HttpRequest request, string resource,
         CancellationToken cancellationToken) =>
@@ -47,10 +45,10 @@ public sealed class CsiFunctions(CsiObjects csi)
 
     private static async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBodyBytes) throw ControlPlaneException.Invalid("body", $"the request body is larger than {MaxBodyBytes} bytes");
+        var body = await RequestBody.ReadBytesAsync(request, cancellationToken);
         try
         {
-            return await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken) as JsonObject
+            return JsonNode.Parse(body) as JsonObject
                    ?? throw ControlPlaneException.Invalid("body", "the request body must be a JSON object (a Kubernetes manifest)");
         }
         catch (JsonException e)

@@ -11,14 +11,11 @@ public static class RequestBody
 
     public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken) where T : class, new()
     {
-        if (request.ContentLength > MaxBodyBytes)
-            throw ControlPlaneException.Invalid("body", $"the request body is larger than {MaxBodyBytes} bytes");
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (buffer.Length == 0) return new T();
+        var body = await ReadBytesAsync(request, cancellationToken).ConfigureAwait(false);
+        if (body.Length == 0) return new T();
         try
         {
-            return JsonSerializer.Deserialize<T>(buffer.ToArray(), Json.Requests)
+            return JsonSerializer.Deserialize<T>(body, Json.Requests)
                    ?? throw ControlPlaneException.Invalid("body", "the request body must be a JSON object, not null");
         }
         catch (JsonException e)
@@ -27,6 +24,27 @@ public static class RequestBody
             throw ControlPlaneException.Invalid(field, $"the request body is not valid JSON for this request ({FieldOf(e, field)}): {e.Message}");
         }
     }
+
+    /// <summary>
+    /// The body, at most 1 MiB whatever its framing: a declared length over the limit is refused before reading, and a
+    /// chunked body is counted as it arrives and refused (413) at the first byte past the limit, never buffered whole.
+    /// </summary>
+    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes) throw TooLarge();
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static ControlPlaneException TooLarge() =>
+        new(Problem.TooLarge, $"the request body is larger than {MaxBodyBytes} bytes", "body");
 
     private static string FieldOf(JsonException e, string field) =>
         e.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown member" : "at " + field;

@@ -21,8 +21,10 @@ public static class Json
         };
         if (strict)
         {
+            // As the Kubernetes API's strict decoding: no unknown member, no member twice, a number only as a JSON number.
             options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-            options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
+            options.NumberHandling = JsonNumberHandling.Strict;
+            options.AllowDuplicateProperties = false;
         }
         options.MakeReadOnly(populateMissingResolver: true);
         return options;

@@ -1,5 +1,6 @@
 using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.ControlPlane.RecurringJobs;
+using Longhorn.Functions.ControlPlane.Targets;
 using Longhorn.Functions.ControlPlane.Work;
 using Microsoft.Azure.Functions.Worker;
 using Longhorn.Functions.Resources;
@@ -10,7 +11,8 @@ namespace Longhorn.Functions.Timers;
 /// The timer functions: the per-target poll (each target on its own pollInterval, 0 disables), the recurring-job
 /// schedule (every job's cron checked each minute), and the reconciler of orphaned work.
 /// </summary>
-public sealed class TimerFunctions(IResourceStore store, WorkQueue work, RecurringJobScheduler scheduler, WorkReconciler reconciler, TimeProvider time)
+public sealed class TimerFunctions(IResourceStore store, WorkQueue work, TargetPolls polls, RecurringJobScheduler scheduler, WorkReconciler reconciler,
+    TimeProvider time, ILogger<TimerFunctions> logger)
 {
     [Function("BackupTargetPoll")]
     public async Task PollAsync([TimerTrigger("%BackupTargetPollSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
@@ -18,9 +20,16 @@ public sealed class TimerFunctions(IResourceStore store, WorkQueue work, Recurri
         var now = time.GetUtcNow();
         foreach (var target in await store.ListAsync<BackupTarget>(null, cancellationToken))
         {
-            if (target.IsDeleting || target.Spec.PollInterval <= 0) continue;
-            var last = target.Status.LastSyncedAt ?? DateTimeOffset.MinValue;
-            if (now - last >= TimeSpan.FromSeconds(target.Spec.PollInterval)) work.Enqueue(WorkKind.SyncBackupTarget, target.Name);
+            // One target's bad data (an interval no Go duration holds, written before it was checked) is its own
+            // problem: it is logged and skipped, and every other target is still polled.
+            try
+            {
+                if (polls.IsDue(target, now)) work.Enqueue(WorkKind.SyncBackupTarget, target.Name);
+            }
+            catch (Exception e) when (e is ArgumentException or OverflowException)
+            {
+                logger.LogWarning("Backup target {Target} is not polled: {Reason}", target.Name, e.Message);
+            }
         }
     }
 

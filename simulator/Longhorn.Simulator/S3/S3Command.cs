@@ -23,7 +23,9 @@ public static class S3Command
           --drop-rate R           faults: share of connections aborted without an answer (0-1)
           --bandwidth BYTES       faults: bytes per second for all transfers together
           --seed N                faults: seed of the random fault decisions (default 1)
-        Faults can also be read and set while running: GET / POST /_admin/faults with JSON such as
+          --admin-token TOKEN     token for /_admin/faults (default: a random one, printed at start)
+          --admin-from-anywhere   take /_admin requests from other machines too (default: loopback only)
+        Faults can also be read and set while running: GET / POST /_admin/faults with Authorization: Bearer TOKEN and JSON such as
           {"latencyMs":50,"internalErrorRate":0,"slowDownRate":0.1,"dropRate":0,"bandwidthBytesPerSecond":0,"seed":1}
         """;
 
@@ -54,6 +56,7 @@ public static class S3Command
         await emulator.StartAsync(stop.Token).ConfigureAwait(false);
         await output.WriteLineAsync($"S3 emulator listening on {emulator.Url} (buckets: {string.Join(", ", options.Buckets)}; " +
                                     $"data: {options.DataDirectory}); Ctrl+C stops it").ConfigureAwait(false);
+        await output.WriteLineAsync($"Admin token for {emulator.Url}_admin/faults: {options.AdminToken}").ConfigureAwait(false);
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
@@ -70,9 +73,15 @@ public static class S3Command
     public static S3EmulatorOptions Parse(string[] args)
     {
         var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var adminFromAnywhere = false;
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] is "-h" or "--help") return new S3EmulatorOptions { DataDirectory = "" };
+            if (args[i] == "--admin-from-anywhere")
+            {
+                adminFromAnywhere = true;
+                continue;
+            }
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
                 throw new ArgumentException($"unexpected argument '{args[i]}'");
             var name = args[i][2..];
@@ -98,6 +107,7 @@ public static class S3Command
             Buckets = buckets,
             Domain = One("domain") ?? "localhost",
             Region = One("region") ?? "us-east-1",
+            AdminFromAnywhere = adminFromAnywhere,
             Faults = new S3Faults
             {
                 LatencyMs = Number("latency-ms", 0),
@@ -108,6 +118,7 @@ public static class S3Command
                 Seed = Number("seed", 1),
             }.Validated(),
         };
+        if (One("admin-token") is { } token) options = options with { AdminToken = token };
         if (values.Count > 0) throw new ArgumentException($"unknown option --{values.Keys.First()}");
         return options;
     }

@@ -39,4 +39,13 @@ public sealed record S3EmulatorOptions
 
     /// <summary>Serve HTTPS with this certificate instead of HTTP.</summary>
     public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>
+    /// The bearer token <c>/_admin/faults</c> requires (<c>Authorization: Bearer ...</c>); a random one per emulator when
+    /// not given, printed at start.
+    /// </summary>
+    public string AdminToken { get; init; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+
+    /// <summary>Take admin requests from other machines too (default: loopback clients only, whatever address it listens on).</summary>
+    public bool AdminFromAnywhere { get; init; }
 }

@@ -149,6 +149,14 @@ public sealed class S3RequestHandler
 
     private async Task AdminAsync(HttpContext context)
     {
+        // The fault switch can make the store drop every request: only a loopback client with the token may use it.
+        var remote = context.Connection.RemoteIpAddress;
+        if (!_options.AdminFromAnywhere && remote is not null && !System.Net.IPAddress.IsLoopback(remote))
+            throw new S3Error(403, "AccessDenied", "the admin endpoint takes requests from loopback only (start with --admin-from-anywhere to allow others)");
+        var presented = context.Request.Headers.Authorization.ToString();
+        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(presented), System.Text.Encoding.UTF8.GetBytes("Bearer " + _options.AdminToken)))
+            throw new S3Error(403, "AccessDenied", "the admin endpoint needs Authorization: Bearer <the admin token the emulator printed at start>");
         if (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPut(context.Request.Method))
         {
             S3Faults? faults;

@@ -30,7 +30,8 @@ public sealed class WebPageTests(HeadlessChromium chromium) : IClassFixture<Head
     {
         using var store = new TempDirectory();
         HeldProgressStore? resources = null;
-        using var host = new FunctionHost(services: services =>
+        // vfs:// targets are confined to configured roots; the page's target lives in a temp directory of its own.
+        using var host = new FunctionHost(settings: new Dictionary<string, string> { ["Longhorn:AllowedVfsRoots"] = store.Path }, services: services =>
         {
             services.RemoveAll<IResourceStore>();
             services.AddSingleton<IResourceStore>(sp => resources = new HeldProgressStore(new SqliteResourceStore(

@@ -72,6 +72,14 @@ public sealed class EmulatorFaultTests : IAsyncLifetime
     {
         var emulator = await StartAsync();
         using var http = new HttpClient { BaseAddress = emulator.Url };
+        // Without the token printed at start (or with another one) the switch does not move.
+        using (var anonymous = await http.PostAsJsonAsync("/_admin/faults", new { dropRate = 1.0 }))
+            Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "guessed");
+        using (var guessed = await http.PostAsJsonAsync("/_admin/faults", new { dropRate = 1.0 }))
+            Assert.Equal(HttpStatusCode.Forbidden, guessed.StatusCode);
+        Assert.Equal(S3Faults.None, emulator.Faults.Current);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", emulator.Options.AdminToken);
         using (var set = await http.PostAsJsonAsync("/_admin/faults", new { slowDownRate = 1.0, latencyMs = 20, seed = 5 }))
             set.EnsureSuccessStatusCode();
         Assert.Equal(new S3Faults { SlowDownRate = 1, LatencyMs = 20, Seed = 5 }, await http.GetFromJsonAsync<S3Faults>("/_admin/faults", System.Text.Json.JsonSerializerOptions.Web));

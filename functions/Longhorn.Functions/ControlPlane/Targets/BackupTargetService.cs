@@ -4,7 +4,7 @@ using Longhorn.Functions.Resources;
 namespace Longhorn.Functions.ControlPlane.Targets;
 
 /// <summary>Backup targets and their secrets: validated writes, and sync requests (at most one per 10 s per target).</summary>
-public sealed class BackupTargetService(IResourceStore store, WorkQueue work, TimeProvider time)
+public sealed class BackupTargetService(IResourceStore store, WorkQueue work, TimeProvider time, Microsoft.Extensions.Options.IOptions<LonghornOptions> options)
 {
     public static readonly TimeSpan MinSyncInterval = TimeSpan.FromSeconds(10);
 
@@ -49,8 +49,10 @@ public sealed class BackupTargetService(IResourceStore store, WorkQueue work, Ti
         if (string.IsNullOrEmpty(name) || !System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_.-]+$"))
             throw ControlPlaneException.Invalid("name", $"backup target name {name} is invalid: it must match ^[a-z0-9][a-z0-9_.-]+$");
         TargetUrls.Validate(spec.BackupTargetURL);
-        if (spec.PollInterval < 0)
-            throw ControlPlaneException.Invalid("pollInterval", $"pollInterval {spec.PollInterval} must be 0 (disabled) or a positive number of seconds");
+        TargetUrls.CheckVfsRoot(spec.BackupTargetURL, options.Value.VfsRoots);
+        if (spec.PollInterval is < 0 or > GoDuration.MaxSeconds)
+            throw ControlPlaneException.Invalid("pollInterval",
+                $"pollInterval {spec.PollInterval} must be 0 (disabled) or a positive number of seconds up to {GoDuration.MaxSeconds} (a Go duration)");
         var scheme = TargetUrls.Scheme(spec.BackupTargetURL);
         if (spec.CredentialSecret.Length > 0)
         {

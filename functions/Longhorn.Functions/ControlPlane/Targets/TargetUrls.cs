@@ -24,6 +24,26 @@ public static class TargetUrls
         var path = url[(scheme.Length + 3)..].Split('?')[0];
         if (path.Contains(',') || (scheme != "cifs" && path.Contains('$')))
             throw ControlPlaneException.Invalid("backupTargetURL", $"backupTargetURL {url} is invalid: the path may not contain '$' or ','");
+        if (url.Any(char.IsControl))
+            throw ControlPlaneException.Invalid("backupTargetURL", "backupTargetURL is invalid: it contains a control character (NUL, newline, ...)");
+        if (scheme is "nfs" or "cifs" or "vfs" && path.Split('/').Any(segment => segment is ".." or "."))
+            throw ControlPlaneException.Invalid("backupTargetURL", $"backupTargetURL {url} is invalid: the path may not contain '.' or '..' segments");
+    }
+
+    /// <summary>
+    /// A <c>vfs://</c> target writes a backupstore into a local directory: only under the configured roots
+    /// (<c>Longhorn:AllowedVfsRoots</c>, default the data directory), so a request cannot make the host write anywhere it can.
+    /// </summary>
+    public static void CheckVfsRoot(string url, IReadOnlyList<string> roots)
+    {
+        if (Scheme(url) != "vfs") return;
+        var path = url[6..].Split('?')[0];
+        if (!Path.IsPathRooted(path))
+            throw ControlPlaneException.Invalid("backupTargetURL", $"backupTargetURL {url} is invalid: a vfs:// target needs an absolute path");
+        var full = Path.GetFullPath(path).TrimEnd('/');
+        if (!roots.Any(root => full == root.TrimEnd('/') || full.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal)))
+            throw ControlPlaneException.Invalid("backupTargetURL",
+                $"backupTargetURL {url} is outside the directories vfs:// targets may use ({string.Join(", ", roots)}); set Longhorn:AllowedVfsRoots to allow another");
     }
 
     /// <summary>What two targets may not share: the whole URL lowercased (s3, azblob) or host and path, trailing '/' trimmed.</summary>
