@@ -409,8 +409,14 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
     private async Task<JsonObject> ReadBodyAsync(HttpContext context, ApiRoute route, JsonObject? current = null)
     {
         var contentType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim();
+        if (contentType == ProtobufBodies.MediaType)
+        {
+            var decoded = ProtobufBodies.Decode(await ReadBytesAsync(context), route.Kind);
+            ObjectValidation.CheckTypeMeta(decoded, route.Kind, route.Version);
+            return decoded;
+        }
         if (contentType is not ("application/json" or "application/yaml" or "*/*" or ""))
-            throw new ApiStatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml ({contentType})");
+            throw new ApiStatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf ({contentType})");
         var text = await ReadTextAsync(context);
         JsonObject item;
         try
@@ -455,7 +461,9 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
         if (node is JsonObject parent) parent.Remove(parts[^1]);
     }
 
-    private static async Task<string> ReadTextAsync(HttpContext context)
+    private static async Task<string> ReadTextAsync(HttpContext context) => Encoding.UTF8.GetString(await ReadBytesAsync(context));
+
+    private static async Task<byte[]> ReadBytesAsync(HttpContext context)
     {
         var buffer = new MemoryStream();
         var chunk = new byte[81920];
@@ -465,7 +473,7 @@ public sealed class KubernetesApi(ObjectStore objects, IEnumerable<IAdmission> a
             if (buffer.Length + read > MaxBodyBytes) throw new ApiStatusException(413, "RequestEntityTooLarge", $"the request body is larger than {MaxBodyBytes} bytes");
             buffer.Write(chunk, 0, read);
         }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return buffer.ToArray();
     }
 
     private static bool IsDryRun(HttpContext context) => context.Request.Query["dryRun"].ToString() == "All";

@@ -24,7 +24,7 @@ public sealed class SecretAdmission : IAdmission
         }
         if (errors.Count > 0) throw ApiStatusException.Invalid(kind, ObjectStore.Meta(item, "name") ?? "", errors);
         item["data"] = data;
-        item["type"] ??= "Opaque";
+        if (string.IsNullOrEmpty((string?)item["type"])) item["type"] = "Opaque";
         return Task.CompletedTask;
     }
 

@@ -127,6 +127,25 @@ public sealed class KubectlTests : IDisposable
     }
 
     [ToolFact]
+    public async Task Kubectls_imperative_creates_send_protobuf_and_are_stored_as_the_api_server_would()
+    {
+        // What seed 002 sends users to the Kubernetes documentation for: the secret from literals (kubectl encodes it as protobuf).
+        Assert.Equal("secret/minio-secret created", (await _kubectl.OkAsync("-n", "longhorn-system", "create", "secret", "generic", "minio-secret",
+            "--from-literal=AWS_ACCESS_KEY_ID=longhorn-test-access-key", "--from-literal=AWS_SECRET_ACCESS_KEY=longhorn-test-secret-key",
+            "--from-literal=AWS_ENDPOINTS=http://minio-service.default:9000")).Trim());
+        Assert.Equal("bG9uZ2hvcm4tdGVzdC1hY2Nlc3Mta2V5", await _kubectl.OkAsync("-n", "longhorn-system", "get", "secret", "minio-secret", "-o", "jsonpath={.data.AWS_ACCESS_KEY_ID}"));
+        Assert.Equal("Opaque", await _kubectl.OkAsync("-n", "longhorn-system", "get", "secret", "minio-secret", "-o", "jsonpath={.type}"));
+        var store = (Longhorn.Functions.Resources.IResourceStore)_host.Services.GetService(typeof(Longhorn.Functions.Resources.IResourceStore))!;
+        Assert.Equal("http://minio-service.default:9000", (await store.GetAsync<Longhorn.Functions.Resources.Secret>("minio-secret", CancellationToken.None))!.Data["AWS_ENDPOINTS"]);
+
+        Assert.Equal("configmap/settings created", (await _kubectl.OkAsync("-n", "default", "create", "configmap", "settings", "--from-literal=mode=fast")).Trim());
+        Assert.Equal("fast", await _kubectl.OkAsync("-n", "default", "get", "configmap", "settings", "-o", "jsonpath={.data.mode}"));
+        Assert.Equal("namespace/team-a created", (await _kubectl.OkAsync("create", "namespace", "team-a")).Trim());
+        Assert.Equal("serviceaccount/robot created", (await _kubectl.OkAsync("-n", "team-a", "create", "serviceaccount", "robot")).Trim());
+        Assert.Contains("AlreadyExists", await _kubectl.FailsAsync("create", "namespace", "team-a"));
+    }
+
+    [ToolFact]
     public async Task A_backup_created_with_kubectl_is_taken_and_get_w_prints_its_states_up_to_completed()
     {
         var api = _host.Api;
