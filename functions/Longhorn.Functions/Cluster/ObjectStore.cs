@@ -23,11 +23,13 @@ public sealed class ObjectStore
     private readonly object _gate = new();
     private readonly LinkedList<ObjectEvent> _history = new();
     private readonly List<Channel<ObjectEvent>> _watchers = [];
+    private readonly SecretSealer _sealer;
 
     public ObjectStore(string databasePath, TimeProvider time)
     {
         _time = time;
         PrivateFiles.Prepare(databasePath);
+        _sealer = new SecretSealer(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
@@ -47,7 +49,40 @@ public sealed class ObjectStore
             INSERT OR IGNORE INTO counter (id, version) VALUES (0, 0);
             """);
         MigrateFromResourcesTable(connection);
+        SealSecrets(connection);
         CurrentVersion = ReadCounter(connection);
+    }
+
+    /// <summary>
+    /// Seals every Secret stored in plain JSON (by a host before sealing existed) and, after a key rotation, seals again
+    /// under the new key whatever the previous key sealed; then the previous key is deleted. The objects' versions stay.
+    /// </summary>
+    private void SealSecrets(SqliteConnection connection)
+    {
+        var rows = new List<(string Namespace, string Name, string Json)>();
+        using (var select = connection.CreateCommand())
+        {
+            select.CommandText = "SELECT namespace, name, json FROM objects WHERE kind = $kind";
+            select.Parameters.AddWithValue("$kind", ApiKinds.Secret.Kind);
+            using var reader = select.ExecuteReader();
+            while (reader.Read()) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+        var rotating = _sealer.PreviousKeyPath is not null;
+        var rewrite = rows.Where(r => rotating || !SecretSealer.IsSealed(r.Json)).ToList();
+        if (rewrite.Count == 0 && !rotating) return;
+        // The plain (or old-key) text must not stay behind in freed pages or the write-ahead log.
+        Execute(connection, null, "PRAGMA secure_delete=ON;");
+        using (var transaction = connection.BeginTransaction())
+        {
+            foreach (var (@namespace, name, json) in rewrite)
+            {
+                Execute(connection, transaction, "UPDATE objects SET json = $json WHERE kind = $kind AND namespace = $namespace AND name = $name",
+                    ("$json", _sealer.Seal(_sealer.Open(json))), ("$kind", ApiKinds.Secret.Kind), ("$namespace", @namespace), ("$name", name));
+            }
+            transaction.Commit();
+        }
+        Execute(connection, null, "PRAGMA wal_checkpoint(TRUNCATE);");
+        if (rotating) File.Delete(_sealer.PreviousKeyPath!);
     }
 
     /// <summary>The resourceVersion of the latest write (what a list reports).</summary>
@@ -115,7 +150,7 @@ public sealed class ObjectStore
         {
             while (reader.Read())
             {
-                var item = (JsonObject)JsonNode.Parse(reader.GetString(0))!;
+                var item = (JsonObject)JsonNode.Parse(_sealer.Open(reader.GetString(0)))!;
                 if (fields is not null && !fields.Matches(item)) continue;
                 if (limit > 0 && items.Count == limit)
                 {
@@ -397,7 +432,7 @@ public sealed class ObjectStore
         transaction.Commit();
     }
 
-    private static JsonObject? Read(SqliteConnection connection, SqliteTransaction? transaction, ApiKind kind, string @namespace, string name)
+    private JsonObject? Read(SqliteConnection connection, SqliteTransaction? transaction, ApiKind kind, string @namespace, string name)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -405,10 +440,10 @@ public sealed class ObjectStore
         command.Parameters.AddWithValue("$kind", kind.Kind);
         command.Parameters.AddWithValue("$namespace", @namespace);
         command.Parameters.AddWithValue("$name", name);
-        return command.ExecuteScalar() is string json ? (JsonObject)JsonNode.Parse(json)! : null;
+        return command.ExecuteScalar() is string json ? (JsonObject)JsonNode.Parse(_sealer.Open(json))! : null;
     }
 
-    private static void Write(SqliteConnection connection, SqliteTransaction transaction, ApiKind kind, string @namespace, string name,
+    private void Write(SqliteConnection connection, SqliteTransaction transaction, ApiKind kind, string @namespace, string name,
         JsonObject item, long version, bool insert)
     {
         using (var command = connection.CreateCommand())
@@ -421,7 +456,8 @@ public sealed class ObjectStore
             command.Parameters.AddWithValue("$namespace", @namespace);
             command.Parameters.AddWithValue("$name", name);
             command.Parameters.AddWithValue("$version", version);
-            command.Parameters.AddWithValue("$json", item.ToJsonString());
+            // Secrets are sealed at rest (SecretSealer); every other kind is plain JSON.
+            command.Parameters.AddWithValue("$json", kind == ApiKinds.Secret ? _sealer.Seal(item.ToJsonString()) : item.ToJsonString());
             command.ExecuteNonQuery();
         }
         Execute(connection, transaction, "DELETE FROM object_labels WHERE kind = $kind AND namespace = $namespace AND name = $name",
