@@ -83,4 +83,58 @@ public sealed class BackupRestoreEndToEndTests
         Assert.Equal(expected, await api.ReadAsync("dr", 0, 16 * MiB));
         await api.SendAsync(HttpMethod.Put, "/api/volumes/dr/data?offset=0", "x", HttpStatusCode.Conflict);
     }
+
+    [Fact]
+    public async Task Activating_a_standby_volume_restores_the_last_backup_first_then_makes_it_a_normal_volume()
+    {
+        using var host = new FunctionHost();
+        var api = host.Api;
+        await api.WaitForSyncAsync();
+        await api.CreateVolumeAsync(new { name = "src", size = 8L * MiB });
+        var first = Api.Pattern(2 * MiB, seed: 15);
+        await api.WriteAsync("src", 0, first);
+        var backup1 = await api.BackupAsync("src");
+        await api.CreateVolumeAsync(new { name = "dr", fromBackup = (string)backup1["url"]!, standby = true });
+        await api.WaitForRestoreAsync("dr");
+        await api.SendAsync(HttpMethod.Post, "/api/volumes/dr/backups", new { }, HttpStatusCode.Conflict);
+
+        // A backup the standby has not followed yet: activation restores it before the volume turns normal.
+        var last = Api.Pattern(2 * MiB, seed: 16);
+        await api.WriteAsync("src", 4 * MiB, last);
+        await api.BackupAsync("src");
+        var accepted = await api.SendAsync(HttpMethod.Post, "/api/volumes/dr/activate", expect: HttpStatusCode.Accepted);
+        Assert.True((bool?)accepted["activationRequested"]);
+        var active = await api.WaitAsync("/api/volumes/dr", v => (bool?)v["standby"] == false, "the standby volume to be activated");
+        Assert.False((bool?)active["restoreRequired"]);
+        Assert.False((bool?)active["activationRequested"]);
+        var expected = new byte[8 * MiB];
+        first.CopyTo(expected, 0);
+        last.CopyTo(expected, 4 * MiB);
+        Assert.Equal(expected, await api.ReadAsync("dr", 0, 8 * MiB));
+        // A normal volume now: written and backed up like any other.
+        await api.WriteAsync("dr", 0, Api.Pattern(MiB, seed: 17));
+        Assert.Equal("Completed", (string?)(await api.BackupAsync("dr"))["state"]);
+        var again = await api.SendAsync(HttpMethod.Post, "/api/volumes/dr/activate", expect: HttpStatusCode.BadRequest);
+        Assert.Contains("is not a standby (DR) volume", (string?)again["detail"]);
+    }
+
+    [Fact]
+    public async Task Labels_of_a_volume_are_set_and_removed_so_it_joins_and_leaves_recurring_jobs()
+    {
+        using var host = new FunctionHost();
+        var api = host.Api;
+        await api.CreateVolumeAsync(new { name = "vol1", size = 4L * MiB });
+        var labels = new Dictionary<string, string?> { ["recurring-job.longhorn.io/nightly"] = "enabled", ["team"] = "a" };
+        var patched = await api.SendAsync(HttpMethod.Patch, "/api/volumes/vol1", new { labels });
+        Assert.Equal("enabled", (string?)patched["labels"]!["recurring-job.longhorn.io/nightly"]);
+        Assert.Contains(patched["recurringJobSelector"]!.AsArray(), e => (string?)e!["name"] == "nightly" && (bool?)e["isGroup"] == false);
+        patched = await api.SendAsync(HttpMethod.Patch, "/api/volumes/vol1", new { labels = new Dictionary<string, string?> { ["team"] = null } });
+        Assert.Null(patched["labels"]!["team"]);
+        Assert.Equal("default", (string?)patched["labels"]!["backup-target"]);
+        var own = await api.SendAsync(HttpMethod.Patch, "/api/volumes/vol1", new { labels = new Dictionary<string, string?> { ["backup-target"] = "x" } },
+            HttpStatusCode.BadRequest);
+        Assert.Equal("labels", (string?)own["field"]);
+        var bad = await api.SendAsync(HttpMethod.Patch, "/api/volumes/vol1", new { labels = new Dictionary<string, string?> { ["-bad"] = "x" } }, HttpStatusCode.BadRequest);
+        Assert.Equal("labels", (string?)bad["field"]);
+    }
 }

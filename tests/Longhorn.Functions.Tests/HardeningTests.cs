@@ -201,3 +201,25 @@ public sealed class SecretsAtRestTests
         }
     }
 }
+
+/// <summary>A request the disk refuses leaves nothing behind.</summary>
+public sealed class LeftoverTests
+{
+    [Fact]
+    public async Task A_volume_the_disk_cannot_hold_is_refused_and_leaves_no_replica_file()
+    {
+        using var host = new FunctionHost();
+        using var response = await host.Api.Client.PostAsync("/api/volumes",
+            new StringContent("""{"name":"huge","size":70368744177664}""", System.Text.Encoding.UTF8, "application/json"));
+        var replicas = Path.Combine(host.DataDir, "replicas", "huge");
+        if (response.StatusCode == HttpStatusCode.Created)
+        {
+            // This file system holds a 64 TiB sparse file: nothing to clean; the volume is real.
+            Assert.True(Directory.Exists(replicas));
+            return;
+        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.False(Directory.Exists(replicas), "the refused volume's replica directory stayed");
+        await host.Api.SendAsync(HttpMethod.Get, "/api/volumes/huge", expect: HttpStatusCode.NotFound);
+    }
+}

@@ -34,6 +34,19 @@ public sealed class VolumeFunctions(VolumeService volumes)
         return Results.NoContent();
     }
 
+    [Function("ActivateVolume")]
+    public async Task<IResult> ActivateAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "volumes/{name}/activate")] HttpRequest request, string name,
+        CancellationToken cancellationToken) =>
+        Answers.Accepted(request, $"volumes/{name}", VolumeView.From(await volumes.ActivateAsync(name, cancellationToken)));
+
+    [Function("UpdateVolumeLabels")]
+    public async Task<IResult> UpdateLabelsAsync([HttpTrigger(AuthorizationLevel.Function, "patch", Route = "volumes/{name}")] HttpRequest request, string name,
+        CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync<VolumeLabelsInput>(request, cancellationToken);
+        return Answers.Ok(VolumeView.From(await volumes.UpdateLabelsAsync(name, body.Labels ?? new Dictionary<string, string?>(), cancellationToken)));
+    }
+
     [Function("WriteVolumeData")]
     public async Task<IResult> WriteAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "volumes/{name}/data")] HttpRequest request, string name,
         CancellationToken cancellationToken)
@@ -70,4 +83,10 @@ public sealed class VolumeFunctions(VolumeService volumes)
             }
         }, "application/octet-stream");
     }
+}
+
+/// <summary>PATCH /api/volumes/{name}: labels to set, or to remove with null.</summary>
+public sealed class VolumeLabelsInput
+{
+    public Dictionary<string, string?>? Labels { get; set; }
 }

@@ -38,6 +38,9 @@ public sealed record VolumeStatus
     public bool RestoreRequired { get; init; }
     public bool RestoreInitiated { get; init; }
     public bool IsStandby { get; init; }
+
+    /// <summary>A standby volume asked to become a normal one (POST /api/volumes/{name}/activate): done once its last backup is restored.</summary>
+    public bool ActivationRequested { get; init; }
     public RestoreStatus? RestoreStatus { get; init; }
 }
 

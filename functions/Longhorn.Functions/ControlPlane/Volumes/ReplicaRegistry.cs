@@ -15,7 +15,17 @@ public sealed class ReplicaRegistry(IOptions<LonghornOptions> options, TimeProvi
     {
         var directory = DirectoryOf(volumeName);
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        var replica = Replica.Create(directory, size, _options);
+        Replica replica;
+        try
+        {
+            replica = Replica.Create(directory, size, _options);
+        }
+        catch
+        {
+            // A replica that could not be made (a size the disk refuses) leaves no head file behind.
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            throw;
+        }
         _open[volumeName] = new Lazy<Replica>(replica);
         return replica;
     }

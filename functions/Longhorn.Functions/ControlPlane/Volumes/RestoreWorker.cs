@@ -10,7 +10,8 @@ namespace Longhorn.Functions.ControlPlane.Volumes;
 /// Restores a volume's replica from the store: a full restore of <c>fromBackup</c> first, then, for a standby (DR)
 /// volume, incremental restores up to its BackupVolume's last backup. State and progress go to the volume's status.
 /// </summary>
-public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas, BackupStoreFactory stores, ILogger<RestoreWorker> logger) : IWorkHandler
+public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas, BackupStoreFactory stores, WorkQueue work, ILogger<RestoreWorker> logger)
+    : IWorkHandler
 {
     public WorkKind Kind => WorkKind.Restore;
 
@@ -27,7 +28,11 @@ public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas
             var followed = await store.GetAsync<BackupVolume>(ResourceNames.BackupVolume(backupVolumeName, volume.Spec.BackupTargetName), cancellationToken)
                 .ConfigureAwait(false);
             next = followed?.Status.LastBackupName ?? "";
-            if (next.Length == 0 || next == last) return;
+            if (next.Length == 0 || next == last)
+            {
+                if (volume.Status.ActivationRequested) await ActivateAsync(name, last).ConfigureAwait(false);
+                return;
+            }
         }
 
         var url = BackupUrl.Encode(BackupUrl.Decode(volume.Spec.FromBackup).TargetUrl, backupVolumeName, next);
@@ -64,6 +69,8 @@ public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas
                 },
             }, CancellationToken.None).ConfigureAwait(false);
             logger.LogInformation("Restored volume {Volume} from backup {Backup} ({Kind})", name, next, last.Length == 0 ? "full" : "incremental");
+            // An activation waits for this: the next pass finds the volume caught up (or restores the backup that came meanwhile).
+            if (volume.Spec.Standby && volume.Status.ActivationRequested) work.Enqueue(WorkKind.Restore, name);
         }
         catch (Exception e) when (ExpectedFailure.Is(e) || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -79,6 +86,17 @@ public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas
             await UpdateAsync(name, r => r with { IsRestoring = false, State = "error", Error = message }, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Longhorn's DR activation: with the last backup restored, the standby volume becomes a normal one (writable, backed up).</summary>
+    private async Task ActivateAsync(string name, string lastRestored)
+    {
+        await store.MutateAsync<Volume>(name, v => v with
+        {
+            Spec = v.Spec with { Standby = false },
+            Status = v.Status with { IsStandby = false, RestoreRequired = false, ActivationRequested = false },
+        }, CancellationToken.None).ConfigureAwait(false);
+        logger.LogInformation("Activated standby volume {Volume} at backup {Backup}", name, lastRestored);
     }
 
     private Task<Volume?> UpdateAsync(string name, Func<RestoreStatus, RestoreStatus?> change, CancellationToken cancellationToken) =>

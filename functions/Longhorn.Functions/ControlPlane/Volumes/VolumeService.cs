@@ -180,6 +180,46 @@ public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas
         }
     }
 
+    /// <summary>
+    /// Activates a standby (DR) volume as Longhorn does: its backup volume is synced, the last backup restored, then the
+    /// volume becomes a normal one. Answers at once (the volume carries <c>activationRequested</c> until it is done).
+    /// </summary>
+    public async Task<Volume> ActivateAsync(string name, CancellationToken cancellationToken)
+    {
+        var volume = await store.GetVolumeAsync(name, cancellationToken).ConfigureAwait(false);
+        if (!volume.Spec.Standby) throw ControlPlaneException.Invalid("name", $"volume {name} is not a standby (DR) volume: there is nothing to activate");
+        if (volume.Status.RestoreStatus is { State: "error" } failed)
+            throw ControlPlaneException.Conflict("name", $"volume {name} cannot be activated while its last restore failed ({failed.Error}); fix the target or delete the volume");
+        var updated = await store.MutateAsync<Volume>(name, v => v with { Status = v.Status with { ActivationRequested = true } }, cancellationToken)
+            .ConfigureAwait(false);
+        var backupVolume = ResourceNames.BackupVolume(BackupUrl.Decode(volume.Spec.FromBackup).VolumeName, volume.Spec.BackupTargetName);
+        if (await store.GetAsync<BackupVolume>(backupVolume, cancellationToken).ConfigureAwait(false) is not null)
+            work.EnqueueAfter(WorkKind.SyncBackupVolume, backupVolume, WorkKind.Restore, name);
+        else
+            work.Enqueue(WorkKind.Restore, name);
+        logger.LogInformation("Activating standby volume {Volume}", name);
+        return updated!;
+    }
+
+    /// <summary>Sets or (with a null value) removes labels, e.g. <c>recurring-job.longhorn.io/&lt;job&gt;: enabled</c> to join a job; the host's own labels stay.</summary>
+    public async Task<Volume> UpdateLabelsAsync(string name, IReadOnlyDictionary<string, string?> changes, CancellationToken cancellationToken)
+    {
+        await store.GetVolumeAsync(name, cancellationToken).ConfigureAwait(false);
+        foreach (var key in changes.Keys.Where(k => k is LonghornLabels.BackupTarget or LonghornLabels.BackupVolume))
+            throw ControlPlaneException.Invalid("labels", $"label {key} is the host's own and cannot be changed");
+        ResourceNames.ValidateLabels(changes.Where(c => c.Value is not null).ToDictionary(c => c.Key, c => c.Value!), "labels");
+        return (await store.MutateAsync<Volume>(name, v =>
+        {
+            var labels = new Dictionary<string, string>(v.Metadata.Labels, StringComparer.Ordinal);
+            foreach (var (key, value) in changes)
+            {
+                if (value is null) labels.Remove(key);
+                else labels[key] = value;
+            }
+            return v with { Metadata = v.Metadata with { Labels = labels } };
+        }, cancellationToken).ConfigureAwait(false))!;
+    }
+
     /// <summary>Deletes the volume, its replica and its snapshots; its backups stay in the store. 409 while it is being backed up.</summary>
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {

@@ -46,9 +46,15 @@ public sealed class WorkReconciler(IResourceStore store, WorkQueue work, HostIde
         foreach (var volume in await store.ListAsync<Volume>(null, cancellationToken).ConfigureAwait(false))
         {
             if (volume.IsDeleting || !volume.Status.RestoreRequired || work.IsActive(WorkKind.Restore, volume.Name)) continue;
-            if (volume.Status.RestoreStatus is { State: "pending" or "in_progress" } || volume.Spec.Standby)
+            if (volume.Status.RestoreStatus is { State: "pending" or "in_progress" })
             {
                 logger.LogInformation("Resuming the restore of volume {Volume}", volume.Name);
+                work.Enqueue(WorkKind.Restore, volume.Name);
+            }
+            else if (volume.Spec.Standby)
+            {
+                // A standby volume that has caught up is only looked at for new backups: nothing worth a line every pass.
+                logger.LogDebug("Checking standby volume {Volume} for new backups", volume.Name);
                 work.Enqueue(WorkKind.Restore, volume.Name);
             }
         }
