@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using Longhorn.Engine.Store.S3;
 using Longhorn.Functions.Tests.Support;
@@ -83,5 +84,30 @@ public sealed class S3TargetTests : IAsyncLifetime
         var target = await api.WaitAsync("/api/backuptargets/default", t => ((string?)t["message"] ?? "").Length > 0, "an error message");
         Assert.False((bool)target["available"]!);
         Assert.Contains("SignatureDoesNotMatch", (string)target["message"]!);
+    }
+
+    [Fact]
+    public async Task Every_s3_retry_of_a_backup_is_logged_with_its_key_and_the_backup_completes()
+    {
+        var logs = new CapturedLogs();
+        using var host = new FunctionHost(services: services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
+        var api = host.Api;
+        await api.SendAsync(HttpMethod.Put, "/api/secrets/minio", new { data = Credentials });
+        await api.SendAsync(HttpMethod.Put, "/api/backuptargets/default", new
+        {
+            backupTargetURL = $"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/", credentialSecret = "minio", pollInterval = 300,
+        });
+        await api.WaitForSyncAsync();
+        await api.CreateVolumeAsync(new { name = "vol1", size = 8L * MiB });
+        await api.WriteAsync("vol1", 0, Api.Pattern(4 * MiB, seed: 77));
+        _emulator.Faults.Set(new S3Faults { SlowDownRate = 0.3, Seed = 11 });
+        var backup = await api.BackupAsync("vol1");
+        var injected = _emulator.Faults.Injected;
+        _emulator.Faults.Set(S3Faults.None);
+        Assert.Equal("Completed", (string?)backup["state"]);
+        var retries = logs.Entries.Where(e => e.Message.StartsWith("Retrying S3 ", StringComparison.Ordinal)).ToList();
+        Assert.True(injected > 0, "the emulator injected no fault");
+        Assert.True(retries.Count >= 1, $"{injected} faults injected, no retry logged");
+        Assert.All(retries, r => Assert.Contains("backupstore/volumes/", r.Message));
     }
 }

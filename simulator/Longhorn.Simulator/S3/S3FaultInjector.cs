@@ -20,6 +20,11 @@ public sealed class S3FaultInjector
 
     public S3Faults Current => _state.Faults;
 
+    /// <summary>Faults injected so far (dropped connections, 500s and 503s), for a run's figures.</summary>
+    public long Injected => Interlocked.Read(ref _injected);
+
+    private long _injected;
+
     /// <summary>Replaces the faults; the dice restarts from the new seed.</summary>
     public void Set(S3Faults faults) => _state = new State(faults.Validated(), _time);
 
@@ -32,6 +37,7 @@ public sealed class S3FaultInjector
         if (faults.DropRate + faults.InternalErrorRate + faults.SlowDownRate > 0)
         {
             var roll = state.Dice.Roll();
+            if (roll < faults.DropRate + faults.InternalErrorRate + faults.SlowDownRate) Interlocked.Increment(ref _injected);
             if (roll < faults.DropRate)
             {
                 _logger.LogInformation("Fault: dropping the connection of {Method} {Path}", context.Request.Method, context.Request.Path);

@@ -24,7 +24,9 @@ public sealed class BackupStoreFactory(IResourceStore store, LonghornSettings se
                              $"backup target {target.Name} is not available: credential secret {target.Spec.CredentialSecret} not found");
             foreach (var (key, value) in secret.Data) credentials[key] = value;
         }
-        var drivers = new BackupStoreDrivers(new BackupStoreDriverOptions { MountRoot = _options.MountRoot }).AddS3();
+        // Every S3 retry is logged with its key (as README says): the engine driver gets the host's logger.
+        var drivers = new BackupStoreDrivers(new BackupStoreDriverOptions { MountRoot = _options.MountRoot })
+            .AddS3(logger: loggers.CreateLogger("Longhorn.Engine.S3"));
         var driver = drivers.Create(target.Spec.BackupTargetURL, credentials);
         var options = new BackupStoreOptions
         {
