@@ -35,7 +35,7 @@ public sealed class TimerFunctionHost(FunctionCatalog catalog, IServiceScopeFact
             var next = new DateTimeOffset(schedule.GetNextOccurrence(now.UtcDateTime), TimeSpan.Zero);
             try
             {
-                await Task.Delay(next - now, time, stoppingToken).ConfigureAwait(false);
+                await DelayUntilAsync(next, time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -43,6 +43,17 @@ public sealed class TimerFunctionHost(FunctionCatalog catalog, IServiceScopeFact
             }
             last = await InvokeAsync(timer, schedule, next, last, stoppingToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Waits until the clock reads <paramref name="due"/> or later. A timer may fire a little before its time by the
+    /// wall clock; invoked then, the recurring-job tick would see the minute's occurrence as not yet due and the next
+    /// tick would pass over it, so an early wake-up waits for the rest.
+    /// </summary>
+    public static async Task DelayUntilAsync(DateTimeOffset due, TimeProvider time, CancellationToken cancellationToken)
+    {
+        for (var left = due - time.GetUtcNow(); left > TimeSpan.Zero; left = due - time.GetUtcNow())
+            await Task.Delay(left, time, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<DateTimeOffset> InvokeAsync(TimerFunction timer, CrontabSchedule schedule, DateTimeOffset scheduled,
