@@ -18,8 +18,8 @@ public sealed class BackupFunctions(BackupService backups)
 
     [Function("ListBackups")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups")] HttpRequest request, CancellationToken cancellationToken) =>
-        Answers.Ok(new Collection<BackupView>("backup",
-            (await backups.ListAsync(request.Query["volume"].ToString(), cancellationToken)).Select(BackupView.From).ToList()));
+        Answers.Page(request, "backup",
+            (await backups.ListAsync(request.Query["volume"].ToString(), cancellationToken)).Select(BackupView.From).ToList(), v => v.Name);
 
     [Function("GetBackup")]
     public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups/{name}")] HttpRequest request, string name,

@@ -10,8 +10,8 @@ public sealed class BackupTargetFunctions(BackupTargetService targets)
 {
     [Function("ListBackupTargets")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backuptargets")] HttpRequest request, CancellationToken cancellationToken) =>
-        Answers.Ok(new Collection<BackupTargetView>("backupTarget",
-            (await targets.ListAsync(cancellationToken)).Select(BackupTargetView.From).ToList()));
+        Answers.Page(request, "backupTarget",
+            (await targets.ListAsync(cancellationToken)).Select(BackupTargetView.From).ToList(), v => v.Name);
 
     [Function("GetBackupTarget")]
     public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backuptargets/{name}")] HttpRequest request, string name,

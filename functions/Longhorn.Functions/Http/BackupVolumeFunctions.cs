@@ -9,8 +9,8 @@ public sealed class BackupVolumeFunctions(BackupVolumeService backupVolumes)
 {
     [Function("ListBackupVolumes")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backupvolumes")] HttpRequest request, CancellationToken cancellationToken) =>
-        Answers.Ok(new Collection<BackupVolumeView>("backupVolume",
-            (await backupVolumes.ListAsync(cancellationToken)).Select(BackupVolumeView.From).ToList()));
+        Answers.Page(request, "backupVolume",
+            (await backupVolumes.ListAsync(cancellationToken)).Select(BackupVolumeView.From).ToList(), v => v.Name);
 
     [Function("GetBackupVolume")]
     public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backupvolumes/{name}")] HttpRequest request, string name,

@@ -19,7 +19,7 @@ public sealed class VolumeFunctions(VolumeService volumes)
 
     [Function("ListVolumes")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "volumes")] HttpRequest request, CancellationToken cancellationToken) =>
-        Answers.Ok(new Collection<VolumeView>("volume", (await volumes.ListAsync(cancellationToken)).Select(VolumeView.From).ToList()));
+        Answers.Page(request, "volume", (await volumes.ListAsync(cancellationToken)).Select(VolumeView.From).ToList(), v => v.Name);
 
     [Function("GetVolume")]
     public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "volumes/{name}")] HttpRequest request, string name,
