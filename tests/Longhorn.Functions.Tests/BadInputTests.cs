@@ -25,6 +25,7 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
         { "body not JSON", "POST", "/api/volumes", "this is not json", 400, "body" },
         { "unknown member", "POST", "/api/volumes", """{"name":"unk","size":4194304,"color":"red"}""", 400, "color" },
         { "bad cron", "POST", "/api/recurringjobs", """{"name":"j1","task":"backup","cron":"61 * * * *","retain":1}""", 400, "cron" },
+        { "uppercase job name", "POST", "/api/recurringjobs", """{"name":"Nightly","task":"backup","cron":"*/5 * * * *","retain":1}""", 400, "name" },
         { "retain over 100", "POST", "/api/recurringjobs", """{"name":"j2","task":"backup","cron":"*/5 * * * *","retain":101}""", 400, "retain" },
         { "unknown task", "POST", "/api/recurringjobs", """{"name":"j3","task":"dance","cron":"*/5 * * * *","retain":1}""", 400, "task" },
         { "bad group", "POST", "/api/recurringjobs", """{"name":"j4","task":"snapshot","cron":"@hourly","retain":1,"groups":["-x"]}""", 400, "groups" },

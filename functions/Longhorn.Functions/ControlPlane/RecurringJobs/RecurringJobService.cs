@@ -71,11 +71,13 @@ public sealed class RecurringJobService(IResourceStore store, LonghornSettings s
         await store.GetAsync<StorageClass>(name, cancellationToken).ConfigureAwait(false)
         ?? throw ControlPlaneException.NotFound("name", $"storage class {name} not found");
 
-    /// <summary>The mutator: lowercase name (auto-corrected past 40 characters), defaults, retain and retainAge by task.</summary>
+    /// <summary>The mutator: a lowercase name (auto-corrected past 40 characters; an uppercase one is refused), defaults, retain and retainAge by task.</summary>
     private static RecurringJobSpec Mutate(string? name, RecurringJobRequest request)
     {
         if (string.IsNullOrEmpty(name)) throw ControlPlaneException.Invalid("name", "name is required");
-        name = name.ToLowerInvariant();
+        // The API server would refuse such a name before Longhorn's mutator could lowercase it: refused here too, not rewritten.
+        if (name.Any(char.IsUpper))
+            throw ControlPlaneException.Invalid("name", $"name {name} is invalid: it must be lowercase (a Kubernetes object name); try {name.ToLowerInvariant()}");
         if (name.Length > MaxNameLength) name = name[..(MaxNameLength - 9)] + "-" + ResourceNames.ShortHash(name);
         var task = request.Task ?? throw ControlPlaneException.Invalid("task", "task is required");
         var retain = request.Retain;
