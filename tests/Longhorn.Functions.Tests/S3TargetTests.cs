@@ -111,3 +111,35 @@ public sealed class S3TargetTests : IAsyncLifetime
         Assert.All(retries, r => Assert.Contains("backupstore/volumes/", r.Message));
     }
 }
+
+/// <summary>One engine store per target, reused by every operation, and a new one when the target's URL, secret or store settings change.</summary>
+public sealed class BackupStoreCacheTests
+{
+    [Fact]
+    public async Task A_targets_store_is_reused_until_its_secret_url_or_settings_change()
+    {
+        using var host = new FunctionHost();
+        var api = host.Api;
+        var factory = host.Services.GetRequiredService<Longhorn.Functions.ControlPlane.Targets.BackupStoreFactory>();
+        var resources = host.Services.GetRequiredService<Longhorn.Functions.Resources.IResourceStore>();
+        async Task<Longhorn.Engine.BackupStore> OpenAsync() =>
+            await factory.OpenAsync((await resources.GetAsync<Longhorn.Functions.Resources.BackupTarget>("default", CancellationToken.None))!, CancellationToken.None);
+
+        await api.SendAsync(HttpMethod.Put, "/api/secrets/creds", new { data = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "one" } });
+        await api.SendAsync(HttpMethod.Put, "/api/backuptargets/default", new { backupTargetURL = "nfs://127.0.0.1:/backupstore", credentialSecret = "creds", pollInterval = 300 });
+        var first = await OpenAsync();
+        Assert.Same(first, await OpenAsync());
+
+        await api.SendAsync(HttpMethod.Put, "/api/secrets/creds", new { data = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "two" } });
+        var afterSecret = await OpenAsync();
+        Assert.NotSame(first, afterSecret);
+        Assert.Same(afterSecret, await OpenAsync());
+
+        await api.SendAsync(HttpMethod.Put, "/api/settings/backup-concurrent-limit", new { value = "3" });
+        var afterSetting = await OpenAsync();
+        Assert.NotSame(afterSecret, afterSetting);
+
+        await api.SendAsync(HttpMethod.Put, "/api/backuptargets/default", new { backupTargetURL = "nfs://127.0.0.1:/elsewhere", credentialSecret = "creds", pollInterval = 300 });
+        Assert.NotSame(afterSetting, await OpenAsync());
+    }
+}
