@@ -1,4 +1,5 @@
 using Longhorn.Engine.Backups;
+using Longhorn.Engine.Format;
 using Longhorn.Engine.Restores;
 using Longhorn.Engine.Tests.Support;
 
@@ -66,13 +67,18 @@ public sealed class CallerContextTests : IDisposable
             await _caller.RunAsync(() => _bs.Store.RestoreAsync("vol1", first.BackupName, target));
             Assert.Equal(_memory.Image("s1"), await File.ReadAllBytesAsync(path));
         }
-        // An incremental restore from the first backup writes only the block the second one changed.
+        // An incremental restore from the first backup writes the block the second one changed and zero-fills the one
+        // it no longer lists (its cfg is trimmed by hand).
+        var cfgPath = StorePaths.BackupConfig("vol1", second.BackupName);
+        var cfg = BackupConfig.FromJson(await _bs.ReadBytesAsync(cfgPath));
+        await _bs.Driver.WriteAsync(cfgPath, (cfg with { Blocks = cfg.Blocks.Where(b => b.Offset != 0).ToList() }).ToJson(), default);
         var recording = new RecordingTarget();
         await _caller.RunAsync(() => _bs.Store.RestoreIncrementallyAsync("vol1", second.BackupName, first.BackupName, new LaterTarget(recording)));
         Assert.Equal(0, _caller.Posts);
         var (offset, data) = Assert.Single(recording.Writes);
         Assert.Equal(2 * MiB, offset);
         Assert.Equal(_memory.Image("s2")[(2 * MiB)..(4 * MiB)], data);
+        Assert.Equal([(0L, 2L * MiB)], recording.Zeros);
     }
 
     [Fact]
@@ -86,5 +92,25 @@ public sealed class CallerContextTests : IDisposable
 
         Assert.Equal(0, _caller.Posts);
         Assert.Empty(_bs.Files());
+    }
+
+    [Fact]
+    public async Task The_restore_file_target_never_resumes_on_the_callers_context()
+    {
+        var path = _bs.Scratch("zeros.img");
+        using var target = new FileRestoreTarget(path);
+        await target.PrepareAsync(4 * MiB, CancellationToken.None);
+        await target.WriteAsync(0, Enumerable.Repeat((byte)7, 4 * MiB).ToArray(), CancellationToken.None);
+        await _caller.RunAsync(async () =>
+        {
+            await target.FillZerosAsync(MiB, 2 * MiB, CancellationToken.None);
+            return true;
+        });
+        target.Dispose();
+
+        Assert.Equal(0, _caller.Posts);
+        var image = await File.ReadAllBytesAsync(path);
+        Assert.True(image.AsSpan(MiB, 2 * MiB).IndexOfAnyExcept((byte)0) < 0);
+        Assert.Equal(7, image[3 * MiB]);
     }
 }
