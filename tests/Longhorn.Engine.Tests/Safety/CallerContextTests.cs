@@ -113,4 +113,17 @@ public sealed class CallerContextTests : IDisposable
         Assert.True(image.AsSpan(MiB, 2 * MiB).IndexOfAnyExcept((byte)0) < 0);
         Assert.Equal(7, image[3 * MiB]);
     }
+
+    [Fact]
+    public async Task A_delete_refused_by_a_held_lock_never_resumes_on_the_callers_context()
+    {
+        var (_, second) = await TwoBackupsAsync();
+        var holder = StorePaths.Lock("vol1", "lock-000000000000400e");
+        await _bs.Driver.WriteAsync(holder, new Locks.LockFile("lock-000000000000400e", Locks.LockType.BackupOrRestore, true).ToJson(), default);
+
+        await Assert.ThrowsAsync<BackupStoreLockException>(() => _caller.RunAsync(() => _bs.Store.DeleteBackupAsync("vol1", second.BackupName)));
+
+        Assert.Equal(0, _caller.Posts);
+        Assert.Equal([holder], (await _bs.ObjectsAsync(StorePaths.LocksDirectory("vol1"))).ToList());
+    }
 }
