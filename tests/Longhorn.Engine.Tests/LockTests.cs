@@ -77,4 +77,33 @@ public sealed class LockTests : IDisposable
         await using var second = await Acquire(LockType.BackupOrRestore);
         Assert.Equal(3, Directory.GetFiles(_bs.Local(StorePaths.LocksDirectory("vol1"))).Length);
     }
+
+    [Fact]
+    public async Task A_delete_blocked_by_a_held_lock_names_its_own_lock_file_and_the_operation_and_removes_it()
+    {
+        var holder = PlaceLock("lock-000000000000400d", LockType.BackupOrRestore, acquired: true, DateTime.UtcNow);
+        var e = await Assert.ThrowsAsync<BackupStoreLockException>(() => Acquire(LockType.Deletion));
+        Assert.Matches(
+            $"^failed to acquire lock {System.Text.RegularExpressions.Regex.Escape(StorePaths.LocksDirectory("vol1"))}/lock-[0-9a-f]{{16}}\\.lck " +
+            "when performing backup delete, please try again later$", e.Message);
+        Assert.Equal([holder], Directory.GetFiles(_bs.Local(StorePaths.LocksDirectory("vol1"))));
+    }
+
+    [Theory]
+    [InlineData("store")]
+    [InlineData("io")]
+    public async Task A_lock_file_the_store_will_not_remove_is_left_to_expire_and_the_release_succeeds(string failure)
+    {
+        InterceptingDriver? intercepting = null;
+        using var bs = new TestStore(d => intercepting = new InterceptingDriver(d));
+        var held = await BackupStoreLock.AcquireAsync(bs.Driver, "vol1", LockType.BackupOrRestore, new LockOptions(), bs.Time,
+            NullLogger.Instance, CancellationToken.None);
+        var path = StorePaths.Lock("vol1", held.File.Name);
+        intercepting!.BeforeRemove = removed => removed == path
+            ? throw (failure == "io" ? new IOException("disk gone") : new BackupStoreException("store gone"))
+            : ValueTask.CompletedTask;
+
+        await held.DisposeAsync();
+        Assert.True(File.Exists(bs.Local(path)), "the lock stays until it expires");
+    }
 }

@@ -27,8 +27,9 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
         BlockSizes.ValidateForBackup(request.BlockSize, source.VolumeSize, request.VolumeName);
         var requestedAt = Timestamps.Format(time.GetUtcNow());
 
-        await using var held = await BackupStoreLock.AcquireAsync(driver, request.VolumeName, LockType.BackupOrRestore,
+        var held = await BackupStoreLock.AcquireAsync(driver, request.VolumeName, LockType.BackupOrRestore,
             options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
 
         var configPath = StorePaths.BackupConfig(request.VolumeName, backupName);
         if (await driver.FileExistsAsync(configPath, cancellationToken).ConfigureAwait(false))
@@ -40,7 +41,8 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
         var volume = await StoreConfigs.LoadVolumeAsync(driver, request.VolumeName, cancellationToken).ConfigureAwait(false);
         var method = CompressionMethods.Parse(volume.CompressionMethod, StorePaths.VolumeConfig(volume.Name));
 
-        await using var snapshot = await source.OpenSnapshotAsync(request.SnapshotName, cancellationToken).ConfigureAwait(false);
+        var snapshot = await source.OpenSnapshotAsync(request.SnapshotName, cancellationToken).ConfigureAwait(false);
+        await using var close = snapshot.ConfigureAwait(false);
         var baseBackup = await ChooseBaseAsync(request, volume, source, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<BlockMapping> mappings;
         try

@@ -26,8 +26,9 @@ internal sealed class BackupDeletion(IBackupStoreDriver driver, BackupStoreOptio
         var volumeConfigPath = StorePaths.VolumeConfig(volumeName);
         var hasVolumeConfig = await driver.FileExistsAsync(volumeConfigPath, cancellationToken).ConfigureAwait(false);
 
-        await using var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.Deletion,
+        var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.Deletion,
             options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
 
         await driver.RemoveAsync(configPath, cancellationToken).ConfigureAwait(false);
         if (!hasVolumeConfig)
@@ -138,8 +139,9 @@ internal sealed class BackupDeletion(IBackupStoreDriver driver, BackupStoreOptio
         Names.Validate(volumeName, "volume");
         var names = await BlockListing.ListVolumeNamesAsync(driver, cancellationToken).ConfigureAwait(false);
         if (!names.Contains(volumeName)) return false;
-        await using (await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.Deletion,
-                         options.Locks, time, logger, cancellationToken).ConfigureAwait(false))
+        var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.Deletion,
+            options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
+        await using (held.ConfigureAwait(false))
         {
             await driver.RemoveAsync(StorePaths.BackupsDirectory(volumeName), cancellationToken).ConfigureAwait(false);
             await driver.RemoveAsync(StorePaths.BlocksDirectory(volumeName), cancellationToken).ConfigureAwait(false);

@@ -19,8 +19,9 @@ internal sealed class DeltaRestore(IBackupStoreDriver driver, BackupStoreOptions
     {
         Names.Validate(volumeName, "volume");
         Names.Validate(backupName, "backup");
-        await using var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.BackupOrRestore,
+        var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.BackupOrRestore,
             options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
         var (volume, backup, method) = await LoadRestorableAsync(volumeName, backupName, cancellationToken).ConfigureAwait(false);
 
         await target.PrepareAsync(volume.Size, cancellationToken).ConfigureAwait(false);
@@ -36,8 +37,9 @@ internal sealed class DeltaRestore(IBackupStoreDriver driver, BackupStoreOptions
         Names.Validate(volumeName, "volume");
         Names.Validate(backupName, "backup");
         Names.Validate(lastRestoredBackupName, "last restored backup");
-        await using var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.BackupOrRestore,
+        var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.BackupOrRestore,
             options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
         var (volume, backup, method) = await LoadRestorableAsync(volumeName, backupName, cancellationToken).ConfigureAwait(false);
         var last = await StoreConfigs.LoadBackupAsync(driver, volumeName, lastRestoredBackupName, cancellationToken).ConfigureAwait(false);
         if (last.IsInProgress)

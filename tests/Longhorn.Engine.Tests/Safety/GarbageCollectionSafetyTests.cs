@@ -261,4 +261,87 @@ public sealed class GarbageCollectionSafetyTests : IDisposable
             removed.Take(4));
         Assert.Empty(_bs.Files());
     }
+
+    private async Task<BackupResult> ThirdBackupAsync()
+    {
+        _source.Fill(4 * MiB, 2 * MiB, 4);
+        _source.Fill(6 * MiB, 2 * MiB, 5);
+        _source.Snapshot("s3");
+        return await Backup("s3", "backup-third");
+    }
+
+    private async Task SetSnapshotTimeAsync(BackupResult backup, string snapshotCreatedAt)
+    {
+        var path = _bs.Local(StorePaths.BackupConfig("vol1", backup.BackupName));
+        var cfg = BackupConfig.FromJson(await File.ReadAllBytesAsync(path));
+        await File.WriteAllBytesAsync(path, (cfg with { SnapshotCreatedAt = snapshotCreatedAt }).ToJson());
+    }
+
+    [Fact]
+    public async Task The_first_untrusted_backup_ends_the_count_its_reason_is_given_and_no_later_cfg_is_read()
+    {
+        var (b1, b2, _) = await TwoBackupsAsync();
+        var b3 = await ThirdBackupAsync();
+        var before = BlockFiles();
+        await File.WriteAllTextAsync(_bs.Local(StorePaths.BackupConfig("vol1", b1.BackupName)), "{\"Name\":");
+        await SetSnapshotTimeAsync(b2, "yesterday");
+        _driver.Reads.Clear();
+
+        await AssertEveryBlockKeptAsync(before, b3.BackupName, () => _bs.Store.DeleteBackupAsync("vol1", b3.BackupName), $"cannot load backup {b1.BackupName}");
+        Assert.False(_driver.Reads.ContainsKey(StorePaths.BackupConfig("vol1", b2.BackupName)), "counting stops at the first backup it cannot trust");
+    }
+
+    [Fact]
+    public async Task Of_remaining_backups_with_one_snapshot_time_the_first_by_name_becomes_last()
+    {
+        var (b1, b2, _) = await TwoBackupsAsync();
+        var b3 = await ThirdBackupAsync();
+        await SetSnapshotTimeAsync(b1, b2.Config.SnapshotCreatedAt);
+
+        await _bs.Store.DeleteBackupAsync("vol1", b3.BackupName);
+        var volume = await _bs.Store.InspectVolumeAsync("vol1");
+        Assert.Equal(b1.BackupName, volume.LastBackupName);
+        Assert.Equal(b2.Config.SnapshotCreatedAt, volume.LastBackupAt);
+    }
+
+    [Fact]
+    public async Task Deleting_another_backup_leaves_last_backup_even_when_a_remaining_one_is_newer()
+    {
+        var (b1, b2, _) = await TwoBackupsAsync();
+        var b3 = await ThirdBackupAsync();
+        await SetSnapshotTimeAsync(b1, "2099-01-01T00:00:00Z");
+
+        var result = await _bs.Store.DeleteBackupAsync("vol1", b2.BackupName);
+        Assert.Null(result.GarbageCollectionSkipped);
+        var volume = await _bs.Store.InspectVolumeAsync("vol1");
+        Assert.Equal(b3.BackupName, volume.LastBackupName);
+        Assert.Equal(b3.Config.SnapshotCreatedAt, volume.LastBackupAt);
+    }
+
+    [Fact]
+    public async Task Every_block_that_cannot_be_removed_is_named_in_the_error()
+    {
+        var (_, b2, _) = await TwoBackupsAsync();
+        var b3 = await ThirdBackupAsync();
+        var onlyInB3 = b3.Config.Blocks.Select(b => b.BlockChecksum).Except(b2.Config.Blocks.Select(b => b.BlockChecksum)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(2, onlyInB3.Count);
+        _driver.BeforeRemove = path => path.EndsWith(".blk", StringComparison.Ordinal)
+            ? throw new BackupStoreException($"injected failure removing {path}")
+            : ValueTask.CompletedTask;
+
+        var e = await Assert.ThrowsAsync<BackupStoreException>(() => _bs.Store.DeleteBackupAsync("vol1", b3.BackupName));
+        const string prefix = "failed to delete blocks of volume vol1: ";
+        Assert.StartsWith(prefix, e.Message);
+        Assert.Equal(onlyInB3, e.Message[prefix.Length..].Split(", ").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_volume_delete_with_an_invalid_name_is_refused_before_the_store_is_touched()
+    {
+        await TwoBackupsAsync();
+        var contents = _bs.Contents();
+        var e = await Assert.ThrowsAsync<BackupStoreArgumentException>(() => _bs.Store.DeleteVolumeAsync("../vol1"));
+        Assert.Equal("invalid volume name ../vol1: must match ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$", e.Message);
+        Assert.Equal(contents, _bs.Contents());
+    }
 }

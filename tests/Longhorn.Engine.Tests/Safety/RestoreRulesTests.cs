@@ -104,4 +104,21 @@ public sealed class RestoreRulesTests : IDisposable
         Assert.Empty(target.Zeros);
         Assert.Equal(4 * MiB, target.Size);
     }
+
+    [Theory]
+    [InlineData("../vol1", "backup-b", "backup-a", "invalid volume name ../vol1")]
+    [InlineData("vol1", "../backup-b", "backup-a", "invalid backup name ../backup-b")]
+    [InlineData("vol1", "backup-b", "../backup-a", "invalid last restored backup name ../backup-a")]
+    public async Task Every_name_of_a_restore_is_checked_before_the_store_is_touched(string volume, string backup, string last, string expected)
+    {
+        var before = _bs.Contents();
+        var incremental = await Refused<BackupStoreArgumentException>(t => _bs.Store.RestoreIncrementallyAsync(volume, backup, last, t));
+        Assert.Equal($"{expected}: must match ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$", incremental.Message);
+        if (!last.StartsWith("../", StringComparison.Ordinal))
+        {
+            var full = await Refused<BackupStoreArgumentException>(t => _bs.Store.RestoreAsync(volume, backup, t));
+            Assert.Equal(incremental.Message, full.Message);
+        }
+        Assert.Equal(before, _bs.Contents());
+    }
 }
