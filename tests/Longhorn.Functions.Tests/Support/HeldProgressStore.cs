@@ -3,7 +3,7 @@ using Longhorn.Functions.Resources;
 namespace Longhorn.Functions.Tests.Support;
 
 /// <summary>
-/// The real store, except that the first write of a running backup's partial progress returns only when the test
+/// The real store, except that the first progress write of a running backup returns only when the test
 /// releases it: the backup stays mid-way (its progress readable) for as long as the test looks at it.
 /// </summary>
 public sealed class HeldProgressStore(IResourceStore inner) : IResourceStore
@@ -26,7 +26,10 @@ public sealed class HeldProgressStore(IResourceStore inner) : IResourceStore
     public async Task<T?> UpdateAsync<T>(T resource, CancellationToken cancellationToken) where T : Resource, IResourceKind
     {
         var updated = await inner.UpdateAsync(resource, cancellationToken);
-        if (resource is Backup { Status: { State: BackupStates.InProgress, Progress: > 0 and < 100 } } && Interlocked.Exchange(ref _held, 1) == 0)
+        // The first progress write of the running backup, whatever its value: the recorder coalesces a burst of reports
+        // (under load even 25, 50, 75 and 100 into one write of 100), but it always writes some progress while the
+        // backup is InProgress, before the final state.
+        if (resource is Backup { Status: { State: BackupStates.InProgress, Progress: > 0 } } && Interlocked.Exchange(ref _held, 1) == 0)
             await _release.Task.WaitAsync(cancellationToken);
         return updated;
     }
