@@ -22,6 +22,9 @@ public static partial class ResourceNames
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex DnsSubdomain();
 
+    /// <summary>A Kubernetes object name: a lowercase RFC 1123 subdomain of at most 253 characters.</summary>
+    public static bool IsDnsSubdomain(string name) => name.Length is > 0 and <= 253 && DnsSubdomain().IsMatch(name);
+
     /// <summary>Throws a 400 naming <paramref name="field"/> unless the name matches <c>^[a-z0-9][a-z0-9_.-]+$</c> and fits.</summary>
     public static void Validate(string? name, string field, int maxLength = MaxNameLength)
     {

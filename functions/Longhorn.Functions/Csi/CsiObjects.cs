@@ -45,7 +45,7 @@ public sealed class CsiObjects(ObjectStore objects)
         item["apiVersion"] ??= kind.ApiVersion;
         var metadata = item["metadata"] as JsonObject ?? throw ControlPlaneException.Invalid("metadata.name", "metadata.name is required");
         var name = (string?)metadata["name"] ?? "";
-        if (name.Length is 0 or > 253 || !System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"))
+        if (!ResourceNames.IsDnsSubdomain(name))
             throw ControlPlaneException.Invalid("metadata.name",
                 $"metadata.name \"{name}\" is invalid: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
         if (kind.Namespaced) metadata["namespace"] = NamespaceOf(kind, (string?)metadata["namespace"]);

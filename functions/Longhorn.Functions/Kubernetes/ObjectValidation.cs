@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Longhorn.Functions.Cluster;
+using Longhorn.Functions.ControlPlane;
 
 namespace Longhorn.Functions.Kubernetes;
 
@@ -19,9 +20,6 @@ public static partial class ObjectValidation
         "name", "generateName", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
         "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields", "selfLink",
     ];
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex Subdomain();
 
     /// <summary>Checks the body's apiVersion and kind against the endpoint's (a missing one is filled in).</summary>
     public static void CheckTypeMeta(JsonObject item, ApiKind kind, string version)
@@ -65,7 +63,7 @@ public static partial class ObjectValidation
         var generateName = ObjectStore.Meta(item, "generateName") ?? "";
         if (name.Length == 0 && !(creating && generateName.Length > 0))
             errors.Add(("metadata.name", "Required value: name or generateName is required"));
-        else if (name.Length > 0 && (!Subdomain().IsMatch(name) || name.Length > 253))
+        else if (name.Length > 0 && !ResourceNames.IsDnsSubdomain(name))
             errors.Add(("metadata.name", $"Invalid value: \"{name}\": {SubdomainMessage}"));
         if (!kind.IsLonghorn) return errors;
         foreach (var (key, value) in item)

@@ -57,7 +57,7 @@ public static class ProtobufBodies
         }
     }
 
-    private static JsonObject Metadata(List<(int Field, int Wire, ulong Value, byte[] Bytes)> meta)
+    private static JsonObject Metadata(List<Field> meta)
     {
         var metadata = new JsonObject();
         foreach (var (field, name) in new[] { (1, "name"), (2, "generateName"), (3, "namespace"), (6, "resourceVersion"), (5, "uid") })
@@ -66,14 +66,14 @@ public static class ProtobufBodies
         }
         if (Map(meta, 11, base64: false) is { } labels) metadata["labels"] = labels;
         if (Map(meta, 12, base64: false) is { } annotations) metadata["annotations"] = annotations;
-        var finalizers = meta.Where(f => f.Field == 14).Select(f => (JsonNode?)Encoding.UTF8.GetString(f.Bytes)).ToArray();
+        var finalizers = meta.Where(f => f.Number == 14).Select(f => (JsonNode?)Encoding.UTF8.GetString(f.Bytes)).ToArray();
         if (finalizers.Length > 0) metadata["finalizers"] = new JsonArray(finalizers);
         return metadata;
     }
 
-    private static JsonObject? Map(List<(int Field, int Wire, ulong Value, byte[] Bytes)> message, int field, bool base64)
+    private static JsonObject? Map(List<Field> message, int field, bool base64)
     {
-        var entries = message.Where(f => f.Field == field).ToList();
+        var entries = message.Where(f => f.Number == field).ToList();
         if (entries.Count == 0) return null;
         var map = new JsonObject();
         foreach (var entry in entries)
@@ -86,21 +86,21 @@ public static class ProtobufBodies
         return map;
     }
 
-    private static bool Has(List<(int Field, int Wire, ulong Value, byte[] Bytes)> message, int field) => message.Any(f => f.Field == field);
+    private static bool Has(List<Field> message, int field) => message.Any(f => f.Number == field);
 
-    private static byte[] Bytes(List<(int Field, int Wire, ulong Value, byte[] Bytes)> message, int field) =>
-        message.LastOrDefault(f => f.Field == field && f.Wire == 2).Bytes ?? [];
+    private static byte[] Bytes(List<Field> message, int field) =>
+        message.LastOrDefault(f => f.Number == field && f.Wire == 2).Bytes ?? [];
 
-    private static string? Text(List<(int Field, int Wire, ulong Value, byte[] Bytes)> message, int field) =>
-        message.Any(f => f.Field == field && f.Wire == 2) ? Encoding.UTF8.GetString(Bytes(message, field)) : null;
+    private static string? Text(List<Field> message, int field) =>
+        message.Any(f => f.Number == field && f.Wire == 2) ? Encoding.UTF8.GetString(Bytes(message, field)) : null;
 
-    private static ulong? Varint(List<(int Field, int Wire, ulong Value, byte[] Bytes)> message, int field) =>
-        message.Any(f => f.Field == field && f.Wire == 0) ? message.Last(f => f.Field == field && f.Wire == 0).Value : null;
+    private static ulong? Varint(List<Field> message, int field) =>
+        message.Any(f => f.Number == field && f.Wire == 0) ? message.Last(f => f.Number == field && f.Wire == 0).Value : null;
 
     /// <summary>A message's fields in order: varints (wire 0) with their value, length-delimited ones (wire 2) with their bytes.</summary>
-    private static List<(int Field, int Wire, ulong Value, byte[] Bytes)> Fields(ReadOnlySpan<byte> data)
+    private static List<Field> Fields(ReadOnlySpan<byte> data)
     {
-        var fields = new List<(int, int, ulong, byte[])>();
+        var fields = new List<Field>();
         var at = 0;
         while (at < data.Length)
         {
@@ -110,7 +110,7 @@ public static class ProtobufBodies
             switch (wire)
             {
                 case 0:
-                    fields.Add((field, wire, ReadVarint(data, ref at), []));
+                    fields.Add(new Field(field, wire, ReadVarint(data, ref at), []));
                     break;
                 case 1:
                     at += 8;
@@ -118,7 +118,7 @@ public static class ProtobufBodies
                 case 2:
                     var length = ReadVarint(data, ref at);
                     if (length > (ulong)(data.Length - at)) throw new FormatException($"field {field} runs past the end of the message");
-                    fields.Add((field, wire, length, data.Slice(at, (int)length).ToArray()));
+                    fields.Add(new Field(field, wire, length, data.Slice(at, (int)length).ToArray()));
                     at += (int)length;
                     break;
                 case 5:
@@ -131,6 +131,9 @@ public static class ProtobufBodies
         }
         return fields;
     }
+
+    /// <summary>One field of a message: its number, wire type, varint value (or length) and, for wire type 2, its bytes.</summary>
+    private readonly record struct Field(int Number, int Wire, ulong Value, byte[] Bytes);
 
     private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int at)
     {
