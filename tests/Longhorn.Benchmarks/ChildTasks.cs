@@ -22,8 +22,10 @@ public static class ChildTasks
     /// <summary>Engine options for the benchmark: Longhorn's defaults but for the lock's fixed 2 s settle wait.</summary>
     public static BackupStoreOptions Options(bool lz4ContentChecksum) => new()
     {
-        // The settle is a constant wait for multi-writer safety, not throughput: reported separately.
-        Locks = new LockOptions { SettleTime = TimeSpan.Zero },
+        // The settle is a constant wait for multi-writer safety, not throughput: reported separately. The host scenario
+        // sets it (LONGHORN_BENCH_SETTLE_SECONDS) to compare the engine with the host, settle and all.
+        Locks = new LockOptions { SettleTime = TimeSpan.FromSeconds(double.Parse(
+            Environment.GetEnvironmentVariable("LONGHORN_BENCH_SETTLE_SECONDS") ?? "0", System.Globalization.CultureInfo.InvariantCulture)) },
         BackupConcurrency = 2,
         RestoreConcurrency = 2,
         Lz4ContentChecksum = lz4ContentChecksum,

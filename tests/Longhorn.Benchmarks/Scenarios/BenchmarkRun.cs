@@ -22,7 +22,7 @@ public sealed class BenchmarkRun
 
     public BenchmarkRun(BenchmarkSettings settings) => _settings = settings;
 
-    public static readonly string[] Scenarios = ["backup", "incremental", "restore", "delete", "list", "memory", "s3"];
+    public static readonly string[] Scenarios = ["backup", "incremental", "restore", "delete", "list", "memory", "s3", "host"];
 
     public async Task RunAsync(IReadOnlyCollection<string> scenarios)
     {
@@ -40,6 +40,7 @@ public sealed class BenchmarkRun
                 case "list": await ListAsync(); break;
                 case "memory": await MemoryAsync(); break;
                 case "s3": await S3Async(); break;
+                case "host": await HostAsync(); break;
                 default: throw new ArgumentException($"unknown scenario {scenario}; expected one of {string.Join(", ", Scenarios)} or all");
             }
         }
@@ -103,6 +104,73 @@ public sealed class BenchmarkRun
                 new Dictionary<string, double>(), $"SHA-512 + LZ4 of {spec.DataBytes >> 20} MiB of data on {BenchmarkSettings.Cores} cores"));
             _results.Add(new ResultRow("1 full backup", $"{spec.Name} (ours)", "throughput", spec.Size / MB / ours.Seconds, "MB/s",
                 ours.PeakRssBytes / 1048576.0, ratios, $"{ours.Seconds:0.000} s"));
+        }
+    }
+
+    /// <summary>
+    /// The user's path through the host (HTTP create → Completed, the host in its own process) against borg and the
+    /// engine alone on the same image in the same run: with Longhorn's 2 s settle on both sides, and with it set to 0.
+    /// </summary>
+    private async Task HostAsync()
+    {
+        var hostPath = new HostPath(_settings.WorkDirectory);
+        var settle = new Dictionary<string, string> { ["LONGHORN_BENCH_SETTLE_SECONDS"] = "2" };
+        foreach (var spec in ImageSpec.Standard(_settings.Scale))
+        {
+            var image = await ImageAsync(spec);
+            var sessions = new List<HostPath.HostSession>();
+            var unsettled = new List<HostPath.HostSession>();
+            var engine = new List<Measurement>();
+            var engineSettled = new List<Measurement>();
+            var engineIncremental = new List<Measurement>();
+            var borg = new List<Measurement>();
+            for (var i = 0; i < _settings.Runs; i++)
+            {
+                // Interleaved, so a slow spell of this shared machine falls on every subject alike.
+                sessions.Add(await hostPath.RunAsync(image, settleSeconds: null));
+                unsettled.Add(await hostPath.RunAsync(image, settleSeconds: 0));
+                Measurement.FlushDirtyPages();
+                var store = Scratch(spec.Name, "engine");
+                engineSettled.Add(await Measurement.RunChildAsync(settle, ["backup", "--replica", image.ReplicaPath, "--store", store,
+                    "--snapshot", PreparedImage.FirstSnapshot, .. ChecksumFlag]));
+                Measurement.FlushDirtyPages();
+                engineIncremental.Add(await Measurement.RunChildAsync(settle, ["backup", "--replica", image.ReplicaPath, "--store", store,
+                    "--snapshot", PreparedImage.ChangedSnapshot, .. ChecksumFlag]));
+                Measurement.FlushDirtyPages();
+                engine.Add(await OurBackupAsync(image, Scratch(spec.Name, "engine0"), PreparedImage.FirstSnapshot));
+                if (_peers.OfType<Borg>().FirstOrDefault(p => p.IsInstalled) is { } b)
+                {
+                    Measurement.FlushDirtyPages();
+                    borg.Add(await b.BackupAsync(image.ImagePath, Scratch(spec.Name, "borg")));
+                }
+            }
+            var host = Measurement.Summarize(sessions.Select(s => s.Full).ToList());
+            var hostIncremental = Measurement.Summarize(sessions.Select(s => s.Incremental).ToList());
+            var host0 = Measurement.Summarize(unsettled.Select(s => s.Full).ToList());
+            var engine2 = Measurement.Summarize(engineSettled);
+            var engine0 = Measurement.Summarize(engine);
+            var ratios = new Dictionary<string, double> { ["engine, 2 s settle"] = engine2.Seconds / host.Seconds };
+            if (borg.Count > 0)
+            {
+                var theirs = Measurement.Summarize(borg);
+                ratios["borg"] = theirs.Seconds / host.Seconds;
+                _results.Add(new ResultRow("7 through the host", $"{spec.Name} (borg)", "throughput", spec.Size / MB / theirs.Seconds, "MB/s",
+                    theirs.PeakRssBytes / 1048576.0, new Dictionary<string, double>()));
+            }
+            _results.Add(new ResultRow("7 through the host", $"{spec.Name} (engine, 2 s settle)", "throughput", spec.Size / MB / engine2.Seconds, "MB/s",
+                engine2.PeakRssBytes / 1048576.0, new Dictionary<string, double>(), $"{engine2.Seconds:0.000} s"));
+            _results.Add(new ResultRow("7 through the host", $"{spec.Name} (host, 2 s settle)", "throughput", spec.Size / MB / host.Seconds, "MB/s",
+                sessions.Max(s => s.PeakRssBytes) / 1048576.0, ratios,
+                $"{host.Seconds:0.000} s from POST to Completed; host idle {sessions.Max(s => s.IdleRssBytes) / 1048576.0:0} MiB RSS"));
+            _results.Add(new ResultRow("7 through the host", $"{spec.Name} (host, no settle)", "throughput", spec.Size / MB / host0.Seconds, "MB/s",
+                unsettled.Max(s => s.PeakRssBytes) / 1048576.0, new Dictionary<string, double> { ["engine, no settle"] = engine0.Seconds / host0.Seconds },
+                $"{host0.Seconds:0.000} s; engine alone {engine0.Seconds:0.000} s"));
+            var bound = 2 + 0.05 * (host.Seconds - 2);
+            _results.Add(new ResultRow("7 through the host", $"{spec.Name} 1 % incremental (host)", "time / full backup time",
+                100 * hostIncremental.Seconds / host.Seconds, "%", null, new Dictionary<string, double>(),
+                $"{image.ChangedBlocks} blocks changed: {hostIncremental.Seconds:0.000} s vs {host.Seconds:0.000} s; goal ≤ 2 s + 5 % of " +
+                $"(full − 2 s) = {bound:0.000} s: {(hostIncremental.Seconds <= bound ? "met" : "missed")}; engine alone " +
+                $"{Measurement.Summarize(engineIncremental).Seconds:0.000} s with the settle"));
         }
     }
 
