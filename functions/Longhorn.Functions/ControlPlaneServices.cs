@@ -29,6 +29,7 @@ public static class ControlPlaneServices
             sp.GetRequiredService<IOptions<LonghornOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IResourceStore>(sp => new SqliteResourceStore(sp.GetRequiredService<ObjectStore>()));
         services.AddSingleton<WorkQueue>();
+        services.AddSingleton<TransferSlots>();
         services.AddSingleton<LonghornSettings>();
         services.AddSingleton<ReplicaRegistry>();
         services.AddSingleton<BackupStoreFactory>();

@@ -27,8 +27,8 @@ public sealed class LonghornOptions
     /// <summary>Waits between attempts to read a block on restore, seconds, comma-separated (Longhorn: 1,5,30,60,120,300).</summary>
     public string RestoreRetryDelaySeconds { get; set; } = "1,5,30,60,120,300";
 
-    /// <summary>Background workers for backups, deletions, restores and syncs.</summary>
-    public int Workers { get; set; } = 4;
+    /// <summary>Background workers for backups, deletions, restores and syncs (backups and restores are further limited by concurrent-backup-restore-per-node-limit).</summary>
+    public int Workers { get; set; } = 8;
 
     /// <summary>Initial values of Longhorn settings by name (failed-backup-ttl, backup-compression-method, ...).</summary>
     public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);

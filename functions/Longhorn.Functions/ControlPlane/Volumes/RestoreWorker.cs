@@ -10,7 +10,8 @@ namespace Longhorn.Functions.ControlPlane.Volumes;
 /// Restores a volume's replica from the store: a full restore of <c>fromBackup</c> first, then, for a standby (DR)
 /// volume, incremental restores up to its BackupVolume's last backup. State and progress go to the volume's status.
 /// </summary>
-public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas, BackupStoreFactory stores, WorkQueue work, ILogger<RestoreWorker> logger)
+public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas, BackupStoreFactory stores, WorkQueue work, TransferSlots slots,
+    ILogger<RestoreWorker> logger)
     : IWorkHandler
 {
     public WorkKind Kind => WorkKind.Restore;
@@ -35,6 +36,14 @@ public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas
             }
         }
 
+        var (slot, waitReason) = await slots.TryEnterAsync(Kind, name, cancellationToken).ConfigureAwait(false);
+        if (slot is null)
+        {
+            logger.LogInformation("Restore of volume {Volume} waits: {Reason}", name, waitReason);
+            await UpdateAsync(name, r => r with { State = "pending", Error = "" }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        using var transfer = slot;
         var url = BackupUrl.Encode(BackupUrl.Decode(volume.Spec.FromBackup).TargetUrl, backupVolumeName, next);
         await UpdateAsync(name, r => r with { IsRestoring = true, State = "in_progress", Progress = 0, Error = "", CurrentRestoringBackup = next, BackupURL = url },
             cancellationToken).ConfigureAwait(false);
