@@ -9,6 +9,9 @@ namespace Longhorn.Engine.Deletion;
 /// <summary>What a backup deletion did: how many blocks GC removed, and why GC was skipped (null when it ran).</summary>
 public sealed record BackupDeletionResult(int RemovedBlockCount, string? GarbageCollectionSkipped);
 
+/// <summary>What a prune did: the blocks it removed, and why GC was skipped (null when it ran).</summary>
+internal sealed record PruneResult(IReadOnlyList<string> RemovedBlocks, string? GarbageCollectionSkipped);
+
 /// <summary>
 /// Longhorn's DeleteDeltaBlockBackup and DeleteBackupVolume: remove the cfg, recompute LastBackupName, then delete
 /// the blocks no remaining backup references, aborting GC whenever the reference set cannot be trusted.
@@ -81,5 +84,38 @@ internal sealed class BackupDeletion(IBackupStoreDriver driver, BackupStoreOptio
         }
         logger.LogInformation("Deleted backup volume {Volume}", volumeName);
         return true;
+    }
+
+    /// <summary>
+    /// Block GC without deleting a backup (restic's prune; Longhorn has none): under a deletion lock, removes the blocks
+    /// no backup references, with every abort rule of a delete's GC, and also keeps every block when volume.cfg cannot
+    /// be loaded. A lock another operation holds fails at once with <see cref="BackupStoreLockException"/>.
+    /// </summary>
+    public async Task<PruneResult> PruneAsync(string volumeName, CancellationToken cancellationToken)
+    {
+        Names.Validate(volumeName, "volume");
+        var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.Deletion,
+            options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
+        try
+        {
+            await StoreConfigs.LoadVolumeAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BackupStoreException e)
+        {
+            return Skipped(volumeName, $"cannot load volume.cfg: {e.Message}");
+        }
+        var count = await _collection.CountAsync(volumeName, cancellationToken).ConfigureAwait(false);
+        var skipped = count.Distrust ?? await _collection.BackupListChangedAsync(volumeName, count, cancellationToken).ConfigureAwait(false);
+        if (skipped is not null) return Skipped(volumeName, skipped);
+        var removed = await _collection.RemoveUnreferencedAsync(volumeName, count, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Pruned volume {Volume}: removed {Blocks} unreferenced blocks", volumeName, removed.Count);
+        return new PruneResult(removed, null);
+    }
+
+    private PruneResult Skipped(string volumeName, string reason)
+    {
+        logger.LogInformation("Prune of volume {Volume} skipped: {Reason}", volumeName, reason);
+        return new PruneResult([], reason);
     }
 }
