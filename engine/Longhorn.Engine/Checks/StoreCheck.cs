@@ -81,6 +81,10 @@ internal sealed class StoreCheck(IBackupStoreDriver driver, BackupStoreOptions o
         {
             await StoreConfigs.LoadVolumeAsync(driver, volume, cancellationToken).ConfigureAwait(false);
         }
+        catch (BackupStoreNotFoundException) when (volume == StorePaths.BackingImageLockVolume)
+        {
+            // Longhorn's backing-image lock folder, not a backup volume.
+        }
         catch (BackupStoreException e)
         {
             findings.UnreadableConfigs.Add(new UnreadableConfig(volume, StorePaths.VolumeConfig(volume), e.Message));

@@ -383,6 +383,22 @@ public sealed class StoreCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Longhorns_backing_image_lock_folder_needs_no_volume_cfg_but_its_locks_are_checked()
+    {
+        await TwoBackupsAsync();
+        var stale = StorePaths.Lock(StorePaths.BackingImageLockVolume, "lock-00000000000040dd");
+        Write(stale, System.Text.Encoding.UTF8.GetString(new LockFile("lock-00000000000040dd", LockType.Deletion, true).ToJson()),
+            DateTime.UtcNow.AddMinutes(-10));
+
+        var report = await Check();
+
+        Assert.True(report.IsConsistent);
+        Assert.Empty(report.UnreadableConfigs);
+        Assert.Equal(2, report.VolumesChecked);
+        Assert.Equal([stale], report.StaleLocks.Select(l => l.Path));
+    }
+
+    [Fact]
     public async Task One_volume_is_checked_alone_an_absent_one_is_not_found_and_an_invalid_name_touches_nothing()
     {
         await TwoBackupsAsync();
