@@ -25,6 +25,12 @@ internal sealed record BlockReferenceCount(
 /// </summary>
 internal sealed class BlockGarbageCollection(IBackupStoreDriver driver, ILogger logger)
 {
+    /// <summary>Backup cfgs read at once while counting.</summary>
+    private const int CfgsReadAhead = 8;
+
+    /// <summary>Blocks removed at once.</summary>
+    private const int RemovalConcurrency = 16;
+
     /// <summary>Steps 4–5: lists the backups and blocks and counts references, stopping at the first backup it cannot trust.</summary>
     public async Task<BlockReferenceCount> CountAsync(string volumeName, CancellationToken cancellationToken)
     {
@@ -34,11 +40,26 @@ internal sealed class BlockGarbageCollection(IBackupStoreDriver driver, ILogger 
         var references = new Dictionary<string, int>(StringComparer.Ordinal);
         BackupConfig? latest = null;
         var latestAt = DateTimeOffset.MinValue;
-        foreach (var name in backupNames)
+        // Loaded a few ahead of the count (reading and parsing cfgs is most of GC's time), counted in list order, so the
+        // first backup that cannot be trusted is the same one a one-at-a-time count stops at.
+        var loading = new Queue<Task<CountedBackup>>();
+        var next = 0;
+        void LoadAhead()
         {
-            var counted = await LoadForCountingAsync(volumeName, name, cancellationToken).ConfigureAwait(false);
+            while (next < backupNames.Count && loading.Count < CfgsReadAhead)
+                loading.Enqueue(LoadForCountingAsync(volumeName, backupNames[next++], cancellationToken));
+        }
+        LoadAhead();
+        while (loading.Count > 0)
+        {
+            var counted = await loading.Dequeue().ConfigureAwait(false);
+            LoadAhead();
             if (counted.Distrust is { } reason)
+            {
+                // The loads already started end before the count is answered, so none outlives the deletion lock.
+                await Task.WhenAll(loading).ConfigureAwait(false);
                 return new BlockReferenceCount(backupNames, blockIds, references, latest, reason);
+            }
             foreach (var block in counted.Backup.Blocks)
                 references[block.BlockChecksum] = references.GetValueOrDefault(block.BlockChecksum) + 1;
             if (latest is null || counted.SnapshotCreatedAt > latestAt)
@@ -69,19 +90,22 @@ internal sealed class BlockGarbageCollection(IBackupStoreDriver driver, ILogger 
             throw new InvalidOperationException($"block GC of volume {volumeName} must not run: {reason}");
         var removed = new List<string>();
         var failures = new List<string>();
-        foreach (var id in count.BlockIds.Where(id => !count.References.ContainsKey(id)))
-        {
-            try
+        await Parallel.ForEachAsync(count.BlockIds.Where(id => !count.References.ContainsKey(id)),
+            new ParallelOptions { MaxDegreeOfParallelism = RemovalConcurrency, CancellationToken = cancellationToken }, async (id, ct) =>
             {
-                await driver.RemoveAsync(StorePaths.Block(volumeName, id), cancellationToken).ConfigureAwait(false);
-                removed.Add(id);
-            }
-            catch (BackupStoreException e)
-            {
-                logger.LogWarning("Failed to remove block {Block} of volume {Volume}: {Reason}", id, volumeName, e.Message);
-                failures.Add(id);
-            }
-        }
+                try
+                {
+                    await driver.RemoveAsync(StorePaths.Block(volumeName, id), ct).ConfigureAwait(false);
+                    lock (removed) removed.Add(id);
+                }
+                catch (BackupStoreException e)
+                {
+                    logger.LogWarning("Failed to remove block {Block} of volume {Volume}: {Reason}", id, volumeName, e.Message);
+                    lock (failures) failures.Add(id);
+                }
+            }).ConfigureAwait(false);
+        removed.Sort(StringComparer.Ordinal);
+        failures.Sort(StringComparer.Ordinal);
         if (failures.Count > 0)
             throw new BackupStoreException($"failed to delete blocks of volume {volumeName}: {string.Join(", ", failures)}");
 

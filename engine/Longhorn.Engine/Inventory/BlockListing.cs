@@ -24,8 +24,15 @@ internal static class BlockListing
 
     /// <summary>The store path of every entry under <c>blocks/xx/yy/</c>: block objects and anything else left there (temp files).</summary>
     public static async Task<IReadOnlyList<string>> ListBlockFilesAsync(IBackupStoreDriver driver, string volumeName,
-        CancellationToken cancellationToken) =>
-        await WalkAsync(driver, StorePaths.BlocksDirectory(volumeName), cancellationToken).ConfigureAwait(false);
+        CancellationToken cancellationToken)
+    {
+        var root = StorePaths.BlocksDirectory(volumeName);
+        if (driver is not ITreeListingDriver lister)
+            return await WalkAsync(driver, root, cancellationToken).ConfigureAwait(false);
+        // One listing of the tree (S3: a request per 1,000 names, not one per folder), kept to the walk's third level.
+        var files = await lister.ListTreeAsync(root, cancellationToken).ConfigureAwait(false);
+        return files.Where(f => f.Count(c => c == '/') == 2).Select(f => $"{root}/{f}").ToList();
+    }
 
     private static string NameOf(string path) => path[(path.LastIndexOf('/') + 1)..];
 

