@@ -4,17 +4,20 @@ namespace Longhorn.Engine.Store;
 
 /// <summary>
 /// The driver for <c>vfs://</c>, and for <c>nfs://</c> and <c>cifs://</c> once mapped to their mount directory
-/// (Longhorn's fsops): writes go to <c>&lt;dst&gt;.tmp.&lt;unix ns&gt;</c> and are renamed into place.
+/// (Longhorn's fsops): writes go to <c>&lt;dst&gt;.tmp.&lt;unix ns&gt;</c> and are renamed into place; each temp file is
+/// recorded in the journal, when there is one, before it is created and once it is gone.
 /// </summary>
 internal sealed class FileSystemDriver : IBackupStoreDriver
 {
     private const int MaxPrunedParents = 10;
     private readonly string _root;
+    private readonly IStoreFileJournal? _journal;
 
-    public FileSystemDriver(string url, string rootDirectory)
+    public FileSystemDriver(string url, string rootDirectory, IStoreFileJournal? journal = null)
     {
         Url = url;
         _root = Path.GetFullPath(rootDirectory);
+        _journal = journal;
     }
 
     public string Url { get; }
@@ -59,7 +62,9 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
     public async ValueTask WriteAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var local = Local(path);
-        var temp = TempName(local);
+        var tempPath = TempName(path);
+        var temp = Local(tempPath);
+        _journal?.Writing(Url, tempPath);
         try
         {
             CreateParent(local);
@@ -69,10 +74,11 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
                 await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
             }
             File.Move(temp, local, overwrite: true);
+            _journal?.Gone(Url, tempPath);
         }
         catch (Exception e)
         {
-            TryDelete(temp);
+            if (TryDelete(temp)) _journal?.Gone(Url, tempPath);
             if (e is OperationCanceledException) throw;
             throw new BackupStoreException($"cannot write {path} in backupstore {Url}: {e.Message}", e);
         }
@@ -125,7 +131,9 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
     public async ValueTask UploadAsync(string localPath, string path, CancellationToken cancellationToken)
     {
         var local = Local(path);
-        var temp = TempName(local);
+        var tempPath = TempName(path);
+        var temp = Local(tempPath);
+        _journal?.Writing(Url, tempPath);
         try
         {
             CreateParent(local);
@@ -135,10 +143,11 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
                 await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
             }
             File.Move(temp, local, overwrite: true);
+            _journal?.Gone(Url, tempPath);
         }
         catch (Exception e)
         {
-            TryDelete(temp);
+            if (TryDelete(temp)) _journal?.Gone(Url, tempPath);
             if (e is OperationCanceledException) throw;
             throw new BackupStoreException($"cannot upload {localPath} to {path} in backupstore {Url}: {e.Message}", e);
         }
@@ -160,8 +169,8 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
         return full;
     }
 
-    private static string TempName(string local) =>
-        $"{local}.tmp.{(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100}{Environment.CurrentManagedThreadId}";
+    private static string TempName(string path) =>
+        $"{path}.tmp.{(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100}{Environment.CurrentManagedThreadId}";
 
     private static void CreateParent(string local)
     {
@@ -188,15 +197,17 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
         }
     }
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Debug.WriteLine($"leaving temp file {path}: {e.Message}");
+            return false;
         }
     }
 }
