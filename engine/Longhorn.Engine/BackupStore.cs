@@ -1,4 +1,5 @@
 using Longhorn.Engine.Backups;
+using Longhorn.Engine.Checks;
 using Longhorn.Engine.Deletion;
 using Longhorn.Engine.Format;
 using Longhorn.Engine.Inventory;
@@ -21,6 +22,7 @@ public sealed class BackupStore
     private readonly DeltaRestore _restore;
     private readonly BackupDeletion _deletion;
     private readonly BackupInventory _inventory;
+    private readonly StoreCheck _check;
 
     public BackupStore(IBackupStoreDriver driver, BackupStoreOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
     {
@@ -32,6 +34,7 @@ public sealed class BackupStore
         _restore = new DeltaRestore(driver, options, time, logger);
         _deletion = new BackupDeletion(driver, options, time, logger);
         _inventory = new BackupInventory(driver);
+        _check = new StoreCheck(driver, options, _deletion, time, logger);
         SystemBackups = new SystemBackupStore(driver);
     }
 
@@ -62,6 +65,13 @@ public sealed class BackupStore
     /// <summary>Deletes a whole backup volume; false when it was not in the store.</summary>
     public Task<bool> DeleteVolumeAsync(string volumeName, CancellationToken cancellationToken = default) =>
         _deletion.DeleteVolumeAsync(volumeName, cancellationToken);
+
+    /// <summary>
+    /// Checks the store, or one backup volume, as restic's <c>check</c> does (with <see cref="StoreCheckRequest.ReadData"/>
+    /// its <c>--read-data</c>) and, with <see cref="StoreCheckRequest.Prune"/>, removes orphan blocks under block GC's rules.
+    /// </summary>
+    public Task<StoreCheckReport> CheckAsync(StoreCheckRequest? request = null, CancellationToken cancellationToken = default) =>
+        _check.RunAsync(request ?? new StoreCheckRequest(), cancellationToken);
 
     public Task<IReadOnlyList<string>> ListVolumeNamesAsync(CancellationToken cancellationToken = default) =>
         _inventory.ListVolumeNamesAsync(cancellationToken);

@@ -34,6 +34,7 @@ public static class ControlPlaneServices
         services.AddSingleton(sp => new StoreFileJournal(sp.GetRequiredService<IOptions<LonghornOptions>>().Value.StoreFileJournalPath));
         services.AddSingleton<BackupStoreFactory>();
         services.AddSingleton<BackupTargetService>();
+        services.AddSingleton<BackupTargetCheck>();
         services.AddSingleton<TargetPolls>();
         services.AddSingleton<BackupVolumeService>();
         services.AddSingleton<BackupVolumeSync>();

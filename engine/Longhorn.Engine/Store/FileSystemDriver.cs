@@ -10,6 +10,7 @@ namespace Longhorn.Engine.Store;
 internal sealed class FileSystemDriver : IBackupStoreDriver
 {
     private const int MaxPrunedParents = 10;
+    private const string TempInfix = ".tmp.";
     private readonly string _root;
     private readonly IStoreFileJournal? _journal;
 
@@ -170,7 +171,10 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
     }
 
     private static string TempName(string path) =>
-        $"{path}.tmp.{(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100}{Environment.CurrentManagedThreadId}";
+        $"{path}{TempInfix}{(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100}{Environment.CurrentManagedThreadId}";
+
+    /// <summary>Whether a file name is one of this driver's temp files (<c>&lt;name&gt;.tmp.&lt;n&gt;</c>), left behind only by a killed writer or one still writing.</summary>
+    public static bool IsTempName(string name) => name.Contains(TempInfix, StringComparison.Ordinal);
 
     private static void CreateParent(string local)
     {

@@ -336,6 +336,22 @@ public sealed class GarbageCollectionSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task Block_removal_refuses_a_reference_count_that_cannot_be_trusted()
+    {
+        await TwoBackupsAsync();
+        var before = BlockFiles();
+        await _bs.WriteTextAsync(StorePaths.BackupConfig("vol1", "backup-writing"), """{"Name":"backup-writing","VolumeName":"vol1","CreatedTime":""}""");
+        var collection = new Deletion.BlockGarbageCollection(_bs.Driver, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        var count = await collection.CountAsync("vol1", CancellationToken.None);
+
+        Assert.Equal("backup backup-writing is still in progress", count.Distrust);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => collection.RemoveUnreferencedAsync("vol1", count, CancellationToken.None));
+        Assert.Equal("block GC of volume vol1 must not run: backup backup-writing is still in progress", e.Message);
+        Assert.Equal(before, BlockFiles());
+    }
+
+    [Fact]
     public async Task A_volume_delete_with_an_invalid_name_is_refused_before_the_store_is_touched()
     {
         await TwoBackupsAsync();
