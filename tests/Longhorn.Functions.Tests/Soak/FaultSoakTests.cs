@@ -8,7 +8,7 @@ namespace Longhorn.Functions.Tests.Soak;
 
 /// <summary>
 /// Issue #13's fault soak, on a filesystem target and on the S3 emulator with slow-downs, drops and 500s: two host processes,
-/// concurrent backups, deletes, restores and SIGKILLs. Bounded for CI (30 s of workload per target);
+/// concurrent backups, deletes, restores and SIGKILLs. Bounded for CI (25 s of workload per target);
 /// <c>LONGHORN_SOAK_SECONDS=600</c> runs it longer. The figures go to the test output and to <c>soak/figures-&lt;target&gt;.txt</c>
 /// beside the test assembly.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
     private const string Bucket = "backupbucket";
 
     private static TimeSpan Workload => TimeSpan.FromSeconds(
-        Environment.GetEnvironmentVariable("LONGHORN_SOAK_SECONDS") is { Length: > 0 } seconds ? double.Parse(seconds, CultureInfo.InvariantCulture) : 30);
+        Environment.GetEnvironmentVariable("LONGHORN_SOAK_SECONDS") is { Length: > 0 } seconds ? double.Parse(seconds, CultureInfo.InvariantCulture) : 25);
 
     [Fact]
     public async Task Two_hosts_on_a_filesystem_target_keep_every_backup_through_kills()

@@ -297,11 +297,11 @@ public sealed class SoakRun(SoakTarget target, string workDir, TimeSpan workload
     /// <summary>A last SIGKILL and start of each host: whatever lock or temp file a host still had recorded goes at its start.</summary>
     private async Task RestartAllAsync()
     {
-        foreach (var host in _hosts)
+        await Task.WhenAll(_hosts.Select(async host =>
         {
             await host.KillAsync();
             await host.StartAsync();
-        }
+        }));
     }
 
     /// <summary>Both hosts idle and restarted: no lock file and no temp file anywhere in the store.</summary>
@@ -336,11 +336,20 @@ public sealed class SoakRun(SoakTarget target, string workDir, TimeSpan workload
         }
     }
 
-    // ==== STORE CHECK (issue #13, branch issue-13-check): the one place the soak asks a host to check the store. ====
-    private Task CheckStoreAsync()
+    /// <summary>The host's store check (POST backuptargets/default/check, every block read): nothing missing, corrupt or unreadable.</summary>
+    private async Task CheckStoreAsync()
     {
-        _figures.StoreCheck = "not available on this branch (issue-13-check not merged)";
-        return Task.CompletedTask;
+        var report = await _hosts[0].ExpectAsync(HttpMethod.Post, "/api/backuptargets/default/check", new { readData = true });
+        int Count(string field) => report[field]?.AsArray().Count ?? 0;
+        _figures.StoreCheck = $"{report["volumesChecked"]} volumes, {report["backupsChecked"]} backups, {report["blocksChecked"]} blocks checked, " +
+                              $"{report["blocksRead"]} read; missing {Count("missingBlocks")}, corrupt {Count("corruptBlocks")}, " +
+                              $"unreadable cfgs {Count("unreadableConfigs")}; orphan blocks {Count("orphanBlocks")}, " +
+                              $"in-progress cfgs {Count("inProgressBackups")}, stale locks {Count("staleLocks")}, temp files {Count("tempFiles")}";
+        foreach (var field in new[] { "missingBlocks", "corruptBlocks", "unreadableConfigs", "staleLocks", "tempFiles" })
+        {
+            if (Count(field) > 0) _figures.Fail($"store check: {field}: {report[field]!.ToJsonString()}");
+        }
+        if ((bool?)report["isConsistent"] != true) _figures.Fail($"store check: not consistent: {report.ToJsonString()}");
     }
 
     /// <summary>
