@@ -14,6 +14,7 @@ public sealed class SoakFigures(string target, TimeSpan workload)
     public int RestoresVerifiedByHosts;
     public int BackupsVerifiedAtEnd;
     public int PlaceholdersLeftByKills;
+    public int AbandonedPlaceholders;
     public long FaultsInjected;
     public int LeftoversRemovedAtRestarts;
     public int LocksLeft;
@@ -47,7 +48,8 @@ public sealed class SoakFigures(string target, TimeSpan workload)
             .AppendLine($"S3 faults injected       {FaultsInjected,5}")
             .AppendLine($"restores verified byte-exact by the hosts during the run: {RestoresVerifiedByHosts}")
             .AppendLine($"backups in the store restored byte-exact at the end: {BackupsVerifiedAtEnd}")
-            .AppendLine($"placeholder cfgs of killed backups in the store: {PlaceholdersLeftByKills}")
+            .AppendLine($"placeholder cfgs of killed backups in the store: {PlaceholdersLeftByKills} " +
+                        $"({AbandonedPlaceholders} shown InProgress by the other host until the owner's failed-backup-ttl)")
             .AppendLine($"own lock/temp files removed by restarted hosts: {LeftoversRemovedAtRestarts}")
             .AppendLine($"lock files left at the end: {LocksLeft}; temp files left: {TempFilesLeft}")
             .AppendLine($"store check: {StoreCheck}")

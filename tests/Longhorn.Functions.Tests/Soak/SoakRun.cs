@@ -36,6 +36,7 @@ public sealed class SoakRun(SoakTarget target, string workDir, TimeSpan workload
     private readonly ConcurrentDictionary<string, byte> _completed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(SoakHost Host, string Backup), byte> _deleting = new();
     private readonly List<SoakHost> _hosts = [];
+    private readonly ConcurrentDictionary<string, byte> _abandoned = new(StringComparer.Ordinal);
     private int _restores;
 
     /// <summary>What a backup must hold: its volume's bytes when it was taken, hashed.</summary>
@@ -79,6 +80,7 @@ public sealed class SoakRun(SoakTarget target, string workDir, TimeSpan workload
             await target.SetFaultsAsync(false);
             _figures.FaultsInjected = await target.InjectedAsync();
             await SettleAsync();
+            _figures.AbandonedPlaceholders = _abandoned.Count;
             Phase("settle");
             await RestartAllAsync();
             Phase("last restart");
@@ -282,7 +284,14 @@ public sealed class SoakRun(SoakTarget target, string workDir, TimeSpan workload
             while (true)
             {
                 var (_, list) = await host.SendAsync(HttpMethod.Get, "/api/backups");
-                var busy = list!["data"]!.AsArray().Where(b => (string?)b!["state"] is not ("Completed" or "Error") || b!["deletionTimestamp"] is JsonValue).ToList();
+                var busy = new List<JsonNode>();
+                foreach (var b in list!["data"]!.AsArray().Where(b => (string?)b!["state"] is not ("Completed" or "Error") || b!["deletionTimestamp"] is JsonValue))
+                {
+                    // A backup killed mid-way leaves its placeholder cfg until its own host's failed-backup-ttl deletes it: the
+                    // owner shows it Error, the other host, reading the store, InProgress. Counted, not stuck.
+                    if ((string?)b!["state"] == "InProgress" && await OwnerFailedAsync(host, (string)b["name"]!)) continue;
+                    busy.Add(b!);
+                }
                 if (busy.Count == 0) break;
                 if (DateTime.UtcNow > deadline)
                 {
@@ -292,6 +301,20 @@ public sealed class SoakRun(SoakTarget target, string workDir, TimeSpan workload
                 await Task.Delay(250);
             }
         }
+    }
+
+    private async Task<bool> OwnerFailedAsync(SoakHost viewer, string backup)
+    {
+        foreach (var other in _hosts.Where(h => h != viewer))
+        {
+            var (status, body) = await other.SendAsync(HttpMethod.Get, $"/api/backups/{backup}");
+            if (status == HttpStatusCode.OK && (string?)body!["state"] == "Error")
+            {
+                _abandoned.TryAdd(backup, 0);
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>A last SIGKILL and start of each host: whatever lock or temp file a host still had recorded goes at its start.</summary>
