@@ -32,6 +32,7 @@ public static class ControlPlaneServices
         services.AddSingleton<TransferSlots>();
         services.AddSingleton<LonghornSettings>();
         services.AddSingleton<ReplicaRegistry>();
+        services.AddSingleton(sp => new StoreFileJournal(sp.GetRequiredService<IOptions<LonghornOptions>>().Value.StoreFileJournalPath));
         services.AddSingleton<BackupStoreFactory>();
         services.AddSingleton<BackupTargetService>();
         services.AddSingleton<BackupTargetCheck>();
@@ -67,6 +68,7 @@ public static class ControlPlaneServices
         services.AddSingleton<IWorkHandler, SystemRestoreController>();
         services.AddHostedService<ClusterObjectSeeding>();
         services.AddHostedService<ControlPlaneStartup>();
+        services.AddHostedService<LeftoverStoreFiles>();
         services.AddHostedService<WorkerPool>();
         services.AddSingleton<CsiObjects>();
         services.AddHostedService<VolumeProvisioner>();

@@ -29,7 +29,7 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
 
         // The lock settles (spec §6.3: 2 s after writing it) while the blocks are read, hashed, compressed and
         // uploaded; nothing this backup writes is referenced before the lock is confirmed (see Settling).
-        var held = await BackupStoreLock.WriteNewAsync(driver, request.VolumeName, LockType.BackupOrRestore, logger,
+        var held = await BackupStoreLock.WriteNewAsync(driver, request.VolumeName, LockType.BackupOrRestore, options.Locks, logger,
             cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -13,13 +13,15 @@ internal sealed class BackupStoreLock : IAsyncDisposable
     private readonly IBackupStoreDriver _driver;
     private readonly ILogger _logger;
     private readonly string _path;
+    private readonly IStoreFileJournal? _journal;
     private readonly SemaphoreSlim _writes = new(1, 1);
     private ITimer? _refresh;
     private bool _released;
 
-    private BackupStoreLock(IBackupStoreDriver driver, string volumeName, LockFile file, ILogger logger)
+    private BackupStoreLock(IBackupStoreDriver driver, string volumeName, LockFile file, IStoreFileJournal? journal, ILogger logger)
     {
         _driver = driver;
+        _journal = journal;
         _logger = logger;
         VolumeName = volumeName;
         File = file;
@@ -34,7 +36,7 @@ internal sealed class BackupStoreLock : IAsyncDisposable
     public static async Task<BackupStoreLock> AcquireAsync(IBackupStoreDriver driver, string volumeName, LockType type,
         LockOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        var held = await WriteNewAsync(driver, volumeName, type, logger, cancellationToken).ConfigureAwait(false);
+        var held = await WriteNewAsync(driver, volumeName, type, options, logger, cancellationToken).ConfigureAwait(false);
         await held.ConfirmAsync(options, time, cancellationToken).ConfigureAwait(false);
         return held;
     }
@@ -44,9 +46,11 @@ internal sealed class BackupStoreLock : IAsyncDisposable
     /// while the lock settles and then calls <see cref="ConfirmAsync"/>. Until that returns, the caller holds nothing.
     /// </summary>
     public static async Task<BackupStoreLock> WriteNewAsync(IBackupStoreDriver driver, string volumeName, LockType type,
-        ILogger logger, CancellationToken cancellationToken)
+        LockOptions options, ILogger logger, CancellationToken cancellationToken)
     {
-        var held = new BackupStoreLock(driver, volumeName, new LockFile(Names.Generate("lock"), type, false), logger);
+        var held = new BackupStoreLock(driver, volumeName, new LockFile(Names.Generate("lock"), type, false), options.FileJournal, logger);
+        // Recorded before the first write: a writer killed from here on finds its lock in the journal at its next start.
+        options.FileJournal?.Writing(driver.Url, held._path);
         await held.WriteAsync(cancellationToken).ConfigureAwait(false);
         return held;
     }
@@ -178,6 +182,7 @@ internal sealed class BackupStoreLock : IAsyncDisposable
             try
             {
                 await _driver.RemoveAsync(_path, CancellationToken.None).ConfigureAwait(false);
+                _journal?.Gone(_driver.Url, _path);
             }
             finally
             {

@@ -4,18 +4,21 @@ namespace Longhorn.Engine.Store;
 
 /// <summary>
 /// The driver for <c>vfs://</c>, and for <c>nfs://</c> and <c>cifs://</c> once mapped to their mount directory
-/// (Longhorn's fsops): writes go to <c>&lt;dst&gt;.tmp.&lt;unix ns&gt;</c> and are renamed into place.
+/// (Longhorn's fsops): writes go to <c>&lt;dst&gt;.tmp.&lt;unix ns&gt;</c> and are renamed into place; each temp file is
+/// recorded in the journal, when there is one, before it is created and once it is gone.
 /// </summary>
 internal sealed class FileSystemDriver : IBackupStoreDriver, ITreeListingDriver
 {
     private const int MaxPrunedParents = 10;
     private const string TempInfix = ".tmp.";
     private readonly string _root;
+    private readonly IStoreFileJournal? _journal;
 
-    public FileSystemDriver(string url, string rootDirectory)
+    public FileSystemDriver(string url, string rootDirectory, IStoreFileJournal? journal = null)
     {
         Url = url;
         _root = Path.GetFullPath(rootDirectory);
+        _journal = journal;
     }
 
     public string Url { get; }
@@ -60,7 +63,9 @@ internal sealed class FileSystemDriver : IBackupStoreDriver, ITreeListingDriver
     public async ValueTask WriteAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var local = Local(path);
-        var temp = TempName(local);
+        var tempPath = TempName(path);
+        var temp = Local(tempPath);
+        _journal?.Writing(Url, tempPath);
         try
         {
             CreateParent(local);
@@ -70,10 +75,11 @@ internal sealed class FileSystemDriver : IBackupStoreDriver, ITreeListingDriver
                 await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
             }
             File.Move(temp, local, overwrite: true);
+            _journal?.Gone(Url, tempPath);
         }
         catch (Exception e)
         {
-            TryDelete(temp);
+            if (TryDelete(temp)) _journal?.Gone(Url, tempPath);
             if (e is OperationCanceledException) throw;
             throw new BackupStoreException($"cannot write {path} in backupstore {Url}: {e.Message}", e);
         }
@@ -154,7 +160,9 @@ internal sealed class FileSystemDriver : IBackupStoreDriver, ITreeListingDriver
     public async ValueTask UploadAsync(string localPath, string path, CancellationToken cancellationToken)
     {
         var local = Local(path);
-        var temp = TempName(local);
+        var tempPath = TempName(path);
+        var temp = Local(tempPath);
+        _journal?.Writing(Url, tempPath);
         try
         {
             CreateParent(local);
@@ -164,10 +172,11 @@ internal sealed class FileSystemDriver : IBackupStoreDriver, ITreeListingDriver
                 await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
             }
             File.Move(temp, local, overwrite: true);
+            _journal?.Gone(Url, tempPath);
         }
         catch (Exception e)
         {
-            TryDelete(temp);
+            if (TryDelete(temp)) _journal?.Gone(Url, tempPath);
             if (e is OperationCanceledException) throw;
             throw new BackupStoreException($"cannot upload {localPath} to {path} in backupstore {Url}: {e.Message}", e);
         }
@@ -189,8 +198,8 @@ internal sealed class FileSystemDriver : IBackupStoreDriver, ITreeListingDriver
         return full;
     }
 
-    private static string TempName(string local) =>
-        $"{local}{TempInfix}{(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100}{Environment.CurrentManagedThreadId}";
+    private static string TempName(string path) =>
+        $"{path}{TempInfix}{(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100}{Environment.CurrentManagedThreadId}";
 
     /// <summary>Whether a file name is one of this driver's temp files (<c>&lt;name&gt;.tmp.&lt;n&gt;</c>), left behind only by a killed writer or one still writing.</summary>
     public static bool IsTempName(string name) => name.Contains(TempInfix, StringComparison.Ordinal);
@@ -220,15 +229,17 @@ internal sealed class FileSystemDriver : IBackupStoreDriver, ITreeListingDriver
         }
     }
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Debug.WriteLine($"leaving temp file {path}: {e.Message}");
+            return false;
         }
     }
 }

@@ -46,6 +46,9 @@ public sealed class LonghornOptions
 
     public string DatabasePath => Path.Combine(FullDataDir, "resources.db");
 
+    /// <summary>The journal of the lock and temp files this host is writing to backup targets (StoreFileJournal).</summary>
+    public string StoreFileJournalPath => Path.Combine(FullDataDir, "store-files.journal");
+
     public string ReplicaRoot => Path.Combine(FullDataDir, "replicas");
 
     public IReadOnlyList<TimeSpan> RestoreRetryDelays => RestoreRetryDelaySeconds

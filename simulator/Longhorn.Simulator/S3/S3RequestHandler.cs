@@ -177,7 +177,10 @@ public sealed class S3RequestHandler
             throw S3Error.MethodNotAllowed();
         }
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, _faults.Current, JsonSerializerOptions.Web, context.RequestAborted)
+        // The faults in force, and how many have been injected since start (a soak's figures); POST ignores "injected".
+        var answer = JsonSerializer.SerializeToNode(_faults.Current, JsonSerializerOptions.Web)!.AsObject();
+        answer["injected"] = _faults.Injected;
+        await JsonSerializer.SerializeAsync(context.Response.Body, answer, JsonSerializerOptions.Web, context.RequestAborted)
             .ConfigureAwait(false);
     }
 
