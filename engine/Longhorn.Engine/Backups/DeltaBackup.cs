@@ -274,6 +274,8 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
         var seen = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         var provisional = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         long newBlocks = 0, newBytes = 0, reUploadedBytes = 0, processed = 0;
+        var progressGate = new object();
+        var reported = 0;
 
         await BlockPipeline.RunAsync(mappings, options.BackupConcurrency,
             () => new BlockWorker(request.BlockSize, options.Lz4ContentChecksum),
@@ -304,7 +306,14 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
                 }
                 lock (blocks) blocks.Add(new BackupBlock(mapping.Offset, id));
                 var done = Interlocked.Increment(ref processed);
-                progress?.Report((int)((double)done / mappings.Count * SnapshotProgressShare));
+                var percent = (int)((double)done / mappings.Count * SnapshotProgressShare);
+                // Workers finish out of order: only a rise is reported, so a reader never sees progress go back.
+                lock (progressGate)
+                {
+                    if (percent <= reported) return;
+                    reported = percent;
+                    progress?.Report(percent);
+                }
             }, cancellationToken).ConfigureAwait(false);
         return new UploadResult(blocks, newBlocks, newBytes, reUploadedBytes, provisional.Keys.ToList());
     }
