@@ -89,6 +89,32 @@ public sealed class BackupStore
     public Task<BackupInfo> InspectBackupAsync(string volumeName, string backupName, CancellationToken cancellationToken = default) =>
         _inventory.InspectBackupAsync(volumeName, backupName, cancellationToken);
 
+    /// <summary>
+    /// Removes a file the <see cref="IStoreFileJournal"/> recorded for this writer and never saw gone (a lock, a temp
+    /// file, the placeholder cfg of a backup it did not finish); a backup cfg that is complete is kept, since the writer
+    /// may have died between finishing the backup and forgetting the record. True when something was removed.
+    /// </summary>
+    public async Task<bool> RemoveLeftoverAsync(string path, CancellationToken cancellationToken = default)
+    {
+        if (!await Driver.FileExistsAsync(path, cancellationToken).ConfigureAwait(false)) return false;
+        if (path.EndsWith(StorePaths.ConfigSuffix, StringComparison.Ordinal) && path.Contains("/backups/", StringComparison.Ordinal))
+        {
+            try
+            {
+                await using var stream = await Driver.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (!BackupConfig.FromJson(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)).IsInProgress) return false;
+            }
+            catch (FormatException)
+            {
+                // A cfg this writer began and nobody can read: a torn placeholder, removed like one.
+            }
+        }
+        await Driver.RemoveAsync(path, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     public Task<DateTimeOffset> GetModificationTimeAsync(string volumeName, string? backupName = null,
         CancellationToken cancellationToken = default) =>
         _inventory.GetModificationTimeAsync(volumeName, backupName, cancellationToken);

@@ -141,6 +141,9 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
                 throw new BackupStoreException($"volume {request.VolumeName} changed its compression method while the lock of backup " +
                                                $"{backupName} settled; try the backup again");
             written = true;
+            // The placeholder is this writer's until the backup completes or fails: a writer killed in between finds it
+            // in its journal at its next start (RemoveLeftoverAsync), as it finds its lock.
+            options.Locks.FileJournal?.Writing(driver.Url, configPath);
             await StoreConfigs.SaveBackupAsync(driver, request.VolumeName, placeholder, cancellationToken).ConfigureAwait(false);
         }
 
@@ -196,6 +199,7 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
                 StorageClassName = request.StorageClassName,
             }, cancellationToken).ConfigureAwait(false);
 
+            options.Locks.FileJournal?.Gone(driver.Url, configPath);
             progress?.Report(100);
             logger.LogInformation("Backup {Backup} of volume {Volume} completed: {Blocks} blocks, {NewBlocks} new, {NewBytes} bytes uploaded",
                 backupName, request.VolumeName, blocks.Count, upload.NewBlockCount, upload.NewBytes);
@@ -212,7 +216,7 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
                 // Go leaves the placeholder behind; removing it keeps later deletions' GC from aborting on it, and
                 // removes any cfg this run wrote so no failed backup ever looks complete.
                 logger.LogWarning("Backup {Backup} of volume {Volume} failed: {Reason}", backupName, request.VolumeName, e.Message);
-                await RemoveQuietlyAsync(configPath).ConfigureAwait(false);
+                if (await RemoveQuietlyAsync(configPath).ConfigureAwait(false)) options.Locks.FileJournal?.Gone(driver.Url, configPath);
             }
             throw;
         }
@@ -334,15 +338,17 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
         return merged;
     }
 
-    private async Task RemoveQuietlyAsync(string path)
+    private async Task<bool> RemoveQuietlyAsync(string path)
     {
         try
         {
             await driver.RemoveAsync(path, CancellationToken.None).ConfigureAwait(false);
+            return true;
         }
         catch (Exception e) when (e is BackupStoreException or IOException)
         {
             logger.LogWarning("Could not remove {Path} of a failed backup: {Reason}", path, e.Message);
+            return false;
         }
     }
 }

@@ -91,8 +91,56 @@ public sealed class StoreFileJournalTests : IDisposable
         Assert.Empty(journal.Gone);
     }
 
+    [Fact]
+    public async Task A_backups_placeholder_cfg_is_recorded_before_it_is_written_and_forgotten_once_the_backup_completes()
+    {
+        var journal = new RecordingJournal("");
+        using var bs = new TestStore(options: new BackupStoreOptions { Locks = new LockOptions { SettleTime = TimeSpan.Zero, FileJournal = journal } });
+        journal.Root = bs.Root;
+        var source = new MemorySnapshotSource(4 * 1024 * 1024);
+        source.Fill(0, 4096, 1);
+        source.Snapshot("s1");
+
+        var result = await bs.Store.CreateBackupAsync(new Backups.BackupRequest { VolumeName = "vol1", SnapshotName = "s1", BackupName = "backup-a" }, source);
+
+        var cfg = StorePaths.BackupConfig("vol1", result.BackupName);
+        var recorded = Assert.Single(journal.Written, w => w.Path == cfg);
+        Assert.False(recorded.ExistedWhenRecorded);
+        Assert.Contains(cfg, journal.Gone);
+    }
+
+    [Fact]
+    public async Task A_recorded_leftover_is_removed_at_the_next_start_unless_it_is_a_complete_backup_cfg()
+    {
+        using var bs = new TestStore();
+        var source = new MemorySnapshotSource(4 * 1024 * 1024);
+        source.Fill(0, 4096, 1);
+        source.Snapshot("s1");
+        var complete = await bs.Store.CreateBackupAsync(new Backups.BackupRequest { VolumeName = "vol1", SnapshotName = "s1" }, source);
+        var placeholder = StorePaths.BackupConfig("vol1", "backup-killed");
+        await bs.Driver.WriteAsync(placeholder, new BackupConfig { Name = "backup-killed", VolumeName = "vol1" }.ToJson(), CancellationToken.None);
+        var torn = StorePaths.BackupConfig("vol1", "backup-torn");
+        await bs.Driver.WriteAsync(torn, "{\"Name\":"u8.ToArray(), CancellationToken.None);
+        var lockFile = StorePaths.Lock("vol1", "lock-killed");
+        await bs.Driver.WriteAsync(lockFile, "{}"u8.ToArray(), CancellationToken.None);
+        var completeCfg = StorePaths.BackupConfig("vol1", complete.BackupName);
+
+        Assert.True(await bs.Store.RemoveLeftoverAsync(placeholder));
+        Assert.True(await bs.Store.RemoveLeftoverAsync(torn));
+        Assert.True(await bs.Store.RemoveLeftoverAsync(lockFile));
+        Assert.False(await bs.Store.RemoveLeftoverAsync(completeCfg));
+        Assert.False(await bs.Store.RemoveLeftoverAsync(lockFile));
+
+        Assert.False(File.Exists(bs.Local(placeholder)));
+        Assert.False(File.Exists(bs.Local(torn)));
+        Assert.False(File.Exists(bs.Local(lockFile)));
+        Assert.True(File.Exists(bs.Local(completeCfg)));
+    }
+
     private sealed class RecordingJournal(string root) : IStoreFileJournal
     {
+        public string Root { get; set; } = root;
+
         private readonly Lock _gate = new();
 
         public List<(string Url, string Path, bool ExistedWhenRecorded)> Written { get; } = [];
@@ -100,7 +148,7 @@ public sealed class StoreFileJournalTests : IDisposable
 
         void IStoreFileJournal.Writing(string storeUrl, string path)
         {
-            lock (_gate) Written.Add((storeUrl, path, File.Exists(System.IO.Path.Combine(root, path))));
+            lock (_gate) Written.Add((storeUrl, path, File.Exists(System.IO.Path.Combine(Root, path))));
         }
 
         void IStoreFileJournal.Gone(string storeUrl, string path)

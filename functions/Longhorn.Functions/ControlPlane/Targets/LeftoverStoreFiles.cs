@@ -45,9 +45,8 @@ public sealed class LeftoverStoreFiles(StoreFileJournal journal, IResourceStore 
                     logger.LogWarning("Forgetting leftover {File} of backup target {Target}: the target now points at {Url}, not {Recorded}",
                         entry.Path, targetName, backupStore.Driver.Url, entry.Url);
                 }
-                else if (await backupStore.Driver.FileExistsAsync(entry.Path, cancellationToken).ConfigureAwait(false))
+                else if (await backupStore.RemoveLeftoverAsync(entry.Path, cancellationToken).ConfigureAwait(false))
                 {
-                    await backupStore.Driver.RemoveAsync(entry.Path, cancellationToken).ConfigureAwait(false);
                     logger.LogInformation("Removed {File} from backup target {Target}: left by this host's previous run", entry.Path, targetName);
                 }
                 journal.Forget(entry);
