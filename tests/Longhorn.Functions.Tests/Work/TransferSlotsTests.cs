@@ -54,7 +54,9 @@ public sealed class TransferSlotsTests
         var first = await RequestBackupAsync(api, "vol1");
         await api.WaitAsync(first, b => (string?)b["state"] == "InProgress" && (int)b["progress"]! > 0, "the first backup to run and be held");
         var second = await RequestBackupAsync(api, "vol2");
-        var waiting = await api.WaitAsync(second, b => (string?)b["state"] == "Pending", "the second backup to wait");
+        // A new backup may read Pending before its worker runs; the worker's Pending says why it waits.
+        var waiting = await api.WaitAsync(second, b => (string?)b["state"] == "Pending" && b["messages"]?["info"] is not null,
+            "the second backup to wait for a slot");
         Assert.Contains("concurrent-backup-restore-per-node-limit", (string?)waiting["messages"]!["info"]);
         Assert.Equal("InProgress", (string?)(await api.GetAsync(first))["state"]);
 
