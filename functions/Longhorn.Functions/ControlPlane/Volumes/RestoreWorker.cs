@@ -52,6 +52,16 @@ public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas
             var target = await store.GetRequiredAsync<BackupTarget>(volume.Spec.BackupTargetName, cancellationToken).ConfigureAwait(false);
             var backupStore = await stores.OpenAsync(target, cancellationToken).ConfigureAwait(false);
             var replica = replicas.Get(name);
+            if (last.Length == 0 && replica.ListSnapshots().Count > 0)
+            {
+                // A first restore that reached the replica but not the volume's status (the host was killed in between):
+                // the replica holds only what this volume's restore put there, so it starts again on a fresh one.
+                logger.LogInformation("Restarting the restore of volume {Volume} on a fresh replica: an interrupted restore left {Count} snapshot(s)",
+                    name, replica.ListSnapshots().Count);
+                var size = replica.VolumeSize;
+                await replicas.RemoveAsync(name).ConfigureAwait(false);
+                replica = replicas.Create(name, size);
+            }
             var progress = new ProgressRecorder(p => UpdateAsync(name, r => r.IsRestoring && p > r.Progress ? r with { Progress = p } : null, CancellationToken.None));
             if (last.Length == 0)
             {
