@@ -85,29 +85,13 @@ internal sealed class FileSystemDriver : IBackupStoreDriver, ITreeListingDriver
         }
     }
 
-    public ValueTask<IReadOnlyList<string>> ListAsync(string path, CancellationToken cancellationToken)
-    {
-        var local = Local(path);
-        if (!Directory.Exists(local)) return ValueTask.FromResult<IReadOnlyList<string>>([]);
-        try
-        {
-            var names = Directory.EnumerateFileSystemEntries(local)
-                .Select(Path.GetFileName)
-                .OfType<string>()
-                .Where(n => !n.StartsWith('.'))
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            return ValueTask.FromResult<IReadOnlyList<string>>(names);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return ValueTask.FromResult<IReadOnlyList<string>>([]);
-        }
-        catch (IOException e)
-        {
-            throw new BackupStoreException($"cannot list {path} in backupstore {Url}: {e.Message}", e);
-        }
-    }
+    public ValueTask<IReadOnlyList<string>> ListAsync(string path, CancellationToken cancellationToken) =>
+        ListLocal(path, local => Directory.EnumerateFileSystemEntries(local)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(n => !n.StartsWith('.'))
+            .Order(StringComparer.Ordinal)
+            .ToList());
 
     /// <summary>
     /// One directory read per name, roughly (blocks spread over <c>xx/yy</c> folders of a few files each): listing a tree
@@ -115,17 +99,20 @@ internal sealed class FileSystemDriver : IBackupStoreDriver, ITreeListingDriver
     /// </summary>
     public int TreePageSize => 1;
 
-    public ValueTask<IReadOnlyList<string>> ListTreeAsync(string path, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<string>> ListTreeAsync(string path, CancellationToken cancellationToken) =>
+        ListLocal(path, local => Directory.EnumerateFiles(local, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Select(f => Path.GetRelativePath(local, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(n => !n.Split('/').Any(segment => segment.StartsWith('.')))
+            .ToList());
+
+    /// <summary>A listing of a local directory: empty when it is missing (or goes meanwhile), a store error otherwise.</summary>
+    private ValueTask<IReadOnlyList<string>> ListLocal(string path, Func<string, List<string>> list)
     {
         var local = Local(path);
         if (!Directory.Exists(local)) return ValueTask.FromResult<IReadOnlyList<string>>([]);
         try
         {
-            var names = Directory.EnumerateFiles(local, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-                .Select(f => Path.GetRelativePath(local, f).Replace(Path.DirectorySeparatorChar, '/'))
-                .Where(n => !n.Split('/').Any(segment => segment.StartsWith('.')))
-                .ToList();
-            return ValueTask.FromResult<IReadOnlyList<string>>(names);
+            return ValueTask.FromResult<IReadOnlyList<string>>(list(local));
         }
         catch (DirectoryNotFoundException)
         {
