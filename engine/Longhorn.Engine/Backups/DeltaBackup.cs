@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Longhorn.Engine.Blocks;
 using Longhorn.Engine.Format;
+using Longhorn.Engine.Inventory;
 using Longhorn.Engine.Locks;
 using Longhorn.Engine.Snapshots;
 using Longhorn.Engine.Store;
@@ -187,7 +188,7 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
             await StoreConfigs.SaveBackupAsync(driver, request.VolumeName, final, cancellationToken).ConfigureAwait(false);
 
             var current = await StoreConfigs.LoadVolumeAsync(driver, request.VolumeName, cancellationToken).ConfigureAwait(false);
-            await StoreConfigs.SaveVolumeAsync(driver, current with
+            var updated = current with
             {
                 LastBackupName = backupName,
                 LastBackupAt = final.SnapshotCreatedAt,
@@ -197,13 +198,15 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
                 BackingImageName = request.BackingImageName,
                 BackingImageChecksum = request.BackingImageChecksum,
                 StorageClassName = request.StorageClassName,
-            }, cancellationToken).ConfigureAwait(false);
+            };
+            await StoreConfigs.SaveVolumeAsync(driver, updated, cancellationToken).ConfigureAwait(false);
 
             options.Locks.FileJournal?.Gone(driver.Url, configPath);
             progress?.Report(100);
             logger.LogInformation("Backup {Backup} of volume {Volume} completed: {Blocks} blocks, {NewBlocks} new, {NewBytes} bytes uploaded",
                 backupName, request.VolumeName, blocks.Count, upload.NewBlockCount, upload.NewBytes);
-            return new BackupResult(backupName, BackupUrl.Encode(driver.Url, request.VolumeName, backupName), final, upload.NewBlockCount);
+            return new BackupResult(backupName, BackupUrl.Encode(driver.Url, request.VolumeName, backupName), final, upload.NewBlockCount,
+                BackupInventory.Describe(driver.Url, request.VolumeName, backupName, final, updated));
         }
         catch (Exception e)
         {

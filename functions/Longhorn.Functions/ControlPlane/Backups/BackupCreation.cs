@@ -78,7 +78,7 @@ public sealed class BackupCreation(IResourceStore store, ReplicaRegistry replica
             };
             var result = await backupStore.CreateBackupAsync(request, replicas.Get(volumeName), progress, cancellationToken).ConfigureAwait(false);
             await progress.DrainAsync().ConfigureAwait(false);
-            var info = await backupStore.InspectBackupAsync(volumeName, result.BackupName, CancellationToken.None).ConfigureAwait(false);
+            var info = result.Info;
             // The backup volume shows the new backup before the backup shows Completed, so readers never see them disagree.
             await SyncBackupVolumeAsync(target, backupStore, backup, CancellationToken.None).ConfigureAwait(false);
             var now = time.GetUtcNow();
