@@ -45,6 +45,8 @@ public static class ChildTasks
             "list" => await ListAsync(Arg("store")),
             "list-resources" => await ListResourcesAsync(Arg("db")),
             "list-answers" => await ListAnswersAsync(Arg("db")),
+            "backup-many" => await BackupManyAsync(int.Parse(Arg("volumes"), System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(Arg("bytes"), System.Globalization.CultureInfo.InvariantCulture), Arg("dir")),
             _ => throw new ArgumentException($"unknown child task {args[0]}"),
         };
         Console.WriteLine(result.ToJson());
@@ -145,6 +147,37 @@ public static class ChildTasks
         var backups = await resources.ListAsync<Longhorn.Functions.Resources.Backup>(null, CancellationToken.None);
         if (volumes.Count == 0 || backups.Count == 0) throw new InvalidOperationException("the resource store holds no backups");
         return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+    }
+
+    /// <summary>
+    /// The engine alone on what the host's concurrent scenario backs up: the same volumes (replicas holding the same
+    /// bytes), backed up at once to one filesystem store, with Longhorn's 2 s settle as the host has it.
+    /// </summary>
+    private static async Task<Measurement> BackupManyAsync(int volumes, int bytesEach, string directory)
+    {
+        var replicas = new List<Replica>();
+        try
+        {
+            for (var v = 0; v < volumes; v++)
+            {
+                var replica = Replica.Create(Path.Combine(directory, $"replica{v}"), bytesEach);
+                replicas.Add(replica);
+                for (var offset = 0; offset < bytesEach; offset += ImageSpec.BlockSize)
+                    await replica.WriteAsync(offset, Scenarios.HostPath.VolumeData(v, offset));
+                await replica.CreateSnapshotAsync("s1");
+            }
+            Measurement.FlushDirtyPages();
+            var store = new BackupStore(new BackupStoreDrivers().Create("vfs://" + Directory.CreateDirectory(Path.Combine(directory, "store")).FullName),
+                Options(false) with { Locks = new LockOptions() });
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(replicas.Select((replica, v) =>
+                store.CreateBackupAsync(new BackupRequest { VolumeName = $"vol{v}", SnapshotName = "s1", Compression = CompressionMethod.Lz4 }, replica)));
+            return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+        }
+        finally
+        {
+            foreach (var replica in replicas) await replica.DisposeAsync();
+        }
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed class BenchmarkRun
 
     public BenchmarkRun(BenchmarkSettings settings) => _settings = settings;
 
-    public static readonly string[] Scenarios = ["backup", "incremental", "restore", "delete", "list", "memory", "s3", "host"];
+    public static readonly string[] Scenarios = ["backup", "incremental", "restore", "delete", "list", "memory", "s3", "host", "host-concurrent"];
 
     public async Task RunAsync(IReadOnlyCollection<string> scenarios)
     {
@@ -41,6 +41,7 @@ public sealed class BenchmarkRun
                 case "memory": await MemoryAsync(); break;
                 case "s3": await S3Async(); break;
                 case "host": await HostAsync(); break;
+                case "host-concurrent": await HostConcurrentAsync(); break;
                 default: throw new ArgumentException($"unknown scenario {scenario}; expected one of {string.Join(", ", Scenarios)} or all");
             }
         }
@@ -172,6 +173,37 @@ public sealed class BenchmarkRun
                 $"(full − 2 s) = {bound:0.000} s: {(hostIncremental.Seconds <= bound ? "met" : "missed")}; engine alone " +
                 $"{Measurement.Summarize(engineIncremental).Seconds:0.000} s with the settle"));
         }
+    }
+
+    /// <summary>
+    /// 8 volumes backed up at once through the host against the engine alone on the same 8 volumes (both with the 2 s
+    /// settle), and the host's memory with 20 backups requested at once (Longhorn's limit lets 5 run, the rest wait).
+    /// </summary>
+    private async Task HostConcurrentAsync()
+    {
+        var hostPath = new HostPath(_settings.WorkDirectory);
+        var bytesEach = 256 * 1024 * 1024 / _settings.Scale;
+        var hosts = new List<HostPath.ConcurrentSession>();
+        var engines = new List<Measurement>();
+        for (var i = 0; i < _settings.Runs; i++)
+        {
+            hosts.Add(await hostPath.RunConcurrentAsync(8, bytesEach));
+            engines.Add(await Measurement.RunChildAsync("backup-many", "--volumes", "8", "--bytes",
+                bytesEach.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", Scratch("concurrent", "engine")));
+        }
+        var host = hosts.OrderBy(h => h.Seconds).ElementAt(hosts.Count / 2);
+        var engine = Measurement.Summarize(engines);
+        var total = 8.0 * bytesEach;
+        _results.Add(new ResultRow("8 concurrent backups", $"8 × {bytesEach >> 20} MiB random (engine alone, 2 s settle)", "aggregate throughput",
+            total / MB / engine.Seconds, "MB/s", engine.PeakRssBytes / 1048576.0, new Dictionary<string, double>(), $"{engine.Seconds:0.000} s"));
+        _results.Add(new ResultRow("8 concurrent backups", $"8 × {bytesEach >> 20} MiB random (host)", "aggregate throughput",
+            total / MB / host.Seconds, "MB/s", hosts.Max(h => h.PeakRssBytes) / 1048576.0,
+            new Dictionary<string, double> { ["engine alone"] = engine.Seconds / host.Seconds },
+            $"{host.Seconds:0.000} s from the POSTs to the last Completed; 5 run at once (concurrent-backup-restore-per-node-limit)"));
+        var twenty = await hostPath.RunConcurrentAsync(20, Math.Max(ImageSpec.BlockSize, 64 * 1024 * 1024 / _settings.Scale));
+        _results.Add(new ResultRow("8 concurrent backups", "20 backups requested at once (host)", "peak RSS", twenty.PeakRssBytes / 1048576.0, "MiB",
+            twenty.PeakRssBytes / 1048576.0, new Dictionary<string, double>(),
+            $"idle {twenty.IdleRssBytes / 1048576.0:0} MiB after start; {twenty.Seconds:0.000} s for all 20"));
     }
 
     private async Task IncrementalAsync()

@@ -53,6 +53,58 @@ public sealed class HostPath(string workDirectory)
         }
     }
 
+    /// <summary>The host's time and peak memory for backups of several volumes requested at once.</summary>
+    public sealed record ConcurrentSession(double Seconds, long IdleRssBytes, long PeakRssBytes, long BytesBackedUp);
+
+    /// <summary>
+    /// A fresh host with <paramref name="volumes"/> volumes of <paramref name="bytesEach"/> bytes of data each (the
+    /// bytes of <see cref="VolumeData"/>), backed up all at once: POSTed together, timed until every one is Completed.
+    /// </summary>
+    public async Task<ConcurrentSession> RunConcurrentAsync(int volumes, int bytesEach)
+    {
+        var dataDir = Path.Combine(workDirectory, "runs", "host", $"concurrent-{volumes}");
+        if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
+        Directory.CreateDirectory(dataDir);
+        var port = FreePort();
+        using var host = Start(["--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDir, "--k8s-port", "0"],
+            new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
+            await WaitHealthyAsync(client, host);
+            var idle = Rss(host.Id, "VmRSS:");
+            for (var v = 0; v < volumes; v++)
+            {
+                await Send(client, HttpMethod.Post, "/api/volumes", new { name = $"vol{v}", size = (long)bytesEach });
+                for (var offset = 0; offset < bytesEach; offset += ImageSpec.BlockSize)
+                    await PutAsync(client, $"vol{v}", offset, VolumeData(v, offset));
+            }
+            Measurement.FlushDirtyPages();
+            var watch = Stopwatch.StartNew();
+            var locations = new List<string>();
+            for (var v = 0; v < volumes; v++)
+            {
+                using var created = await Send(client, HttpMethod.Post, $"/api/volumes/vol{v}/backups", new { });
+                locations.Add(created.Headers.Location!.ToString());
+            }
+            foreach (var location in locations) await WaitCompletedAsync(client, host, location);
+            return new ConcurrentSession(watch.Elapsed.TotalSeconds, idle, Rss(host.Id, "VmHWM:"), (long)volumes * bytesEach);
+        }
+        finally
+        {
+            if (!host.HasExited) host.Kill(entireProcessTree: true);
+            await host.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>One 2 MiB block of volume <paramref name="volume"/>: random (seeded) bytes, so no two blocks deduplicate.</summary>
+    public static byte[] VolumeData(int volume, long offset)
+    {
+        var block = new byte[ImageSpec.BlockSize];
+        new Random(HashCode.Combine(volume, offset)).NextBytes(block);
+        return block;
+    }
+
     /// <summary>The image's data blocks, 2 MiB a request; holes stay holes.</summary>
     private static async Task WriteAsync(HttpClient client, PreparedImage image)
     {
@@ -61,7 +113,7 @@ public sealed class HostPath(string workDirectory)
         foreach (var offset in image.DataOffsets)
         {
             RandomAccess.Read(file, block, offset);
-            await PutAsync(client, offset, block);
+            await PutAsync(client, VolumeName, offset, block);
         }
     }
 
@@ -75,15 +127,15 @@ public sealed class HostPath(string workDirectory)
         foreach (var offset in chosen.Take(image.ChangedBlocks))
         {
             random.NextBytes(change);
-            await PutAsync(client, offset + random.Next(256) * 4096L, change);
+            await PutAsync(client, VolumeName, offset + random.Next(256) * 4096L, change);
         }
     }
 
-    private static async Task PutAsync(HttpClient client, long offset, byte[] data)
+    private static async Task PutAsync(HttpClient client, string volume, long offset, byte[] data)
     {
         using var content = new ByteArrayContent(data);
         content.Headers.ContentType = new("application/octet-stream");
-        using var response = await client.PutAsync($"/api/volumes/{VolumeName}/data?offset={offset}", content);
+        using var response = await client.PutAsync($"/api/volumes/{volume}/data?offset={offset}", content);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"PUT data at {offset}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
@@ -94,6 +146,12 @@ public sealed class HostPath(string workDirectory)
         var watch = Stopwatch.StartNew();
         using var created = await Send(client, HttpMethod.Post, $"/api/volumes/{VolumeName}/backups", new { });
         var location = created.Headers.Location?.ToString() ?? throw new InvalidOperationException("no Location for the backup");
+        await WaitCompletedAsync(client, host, location);
+        return new Measurement(watch.Elapsed.TotalSeconds, Rss(host.Id, "VmHWM:"));
+    }
+
+    private static async Task WaitCompletedAsync(HttpClient client, Process host, string location)
+    {
         while (true)
         {
             using var document = JsonDocument.Parse(await client.GetStringAsync(location));
@@ -104,7 +162,6 @@ public sealed class HostPath(string workDirectory)
             if (host.HasExited) throw new InvalidOperationException("the host exited during the backup");
             await Task.Delay(10);
         }
-        return new Measurement(watch.Elapsed.TotalSeconds, Rss(host.Id, "VmHWM:"));
     }
 
     private static async Task<HttpResponseMessage> Send(HttpClient client, HttpMethod method, string path, object body)
