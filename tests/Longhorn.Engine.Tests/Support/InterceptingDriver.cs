@@ -4,7 +4,7 @@ using Longhorn.Engine.Store;
 namespace Longhorn.Engine.Tests.Support;
 
 /// <summary>
-/// Wraps a real driver with hooks that run before a read, remove or list (to act in the middle of an operation, or throw
+/// Wraps a real driver with hooks that run before a read, write, remove or list (to act in the middle of an operation, or throw
 /// to fail it), counts reads per path, and, given a clock, reports object times from that clock as an S3 server stamps
 /// LastModified with its own, so lock expiry can be tested without sleeping.
 /// </summary>
@@ -13,6 +13,7 @@ public sealed class InterceptingDriver(IBackupStoreDriver inner, TimeProvider? s
     private readonly ConcurrentDictionary<string, DateTimeOffset> _times = new(StringComparer.Ordinal);
 
     public Func<string, ValueTask>? BeforeRead { get; set; }
+    public Func<string, ValueTask>? BeforeWrite { get; set; }
     public Func<string, ValueTask>? BeforeRemove { get; set; }
     public Func<string, ValueTask>? BeforeList { get; set; }
 
@@ -61,6 +62,7 @@ public sealed class InterceptingDriver(IBackupStoreDriver inner, TimeProvider? s
 
     public async ValueTask WriteAsync(string path, ReadOnlyMemory<byte> data, CancellationToken ct)
     {
+        if (BeforeWrite is { } hook) await hook(path);
         await inner.WriteAsync(path, data, ct);
         if (storeClock is not null) _times[path] = storeClock.GetUtcNow();
     }
