@@ -17,6 +17,9 @@ public sealed class InterceptingDriver(IBackupStoreDriver inner, TimeProvider? s
     public Func<string, ValueTask>? BeforeRemove { get; set; }
     public Func<string, ValueTask>? BeforeList { get; set; }
 
+    /// <summary>Replaces the stream a read returns (a body that ends early, as a cut connection's does).</summary>
+    public Func<string, Stream, Stream>? ServeRead { get; set; }
+
     /// <summary>Replaces the size the store reports for an object (a store whose listing lags its writes).</summary>
     public Func<string, long, long>? ReportSize { get; set; }
 
@@ -43,7 +46,8 @@ public sealed class InterceptingDriver(IBackupStoreDriver inner, TimeProvider? s
     {
         Reads.AddOrUpdate(path, 1, (_, n) => n + 1);
         if (BeforeRead is { } hook) await hook(path);
-        return await inner.ReadAsync(path, ct);
+        var stream = await inner.ReadAsync(path, ct);
+        return ServeRead is { } serve ? serve(path, stream) : stream;
     }
 
     public async ValueTask<IReadOnlyList<string>> ListAsync(string path, CancellationToken ct)
