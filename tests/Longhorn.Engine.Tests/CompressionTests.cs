@@ -30,6 +30,27 @@ public sealed class CompressionTests
         if (method != CompressionMethod.None) Assert.True(stored.Length < block.Length);
     }
 
+    [Theory]
+    [InlineData(CompressionMethod.None)]
+    [InlineData(CompressionMethod.Gzip)]
+    [InlineData(CompressionMethod.Lz4)]
+    public void A_codec_sized_for_small_blocks_grows_its_buffer_for_a_larger_incompressible_one(CompressionMethod method)
+    {
+        var block = new byte[2 * 1024 * 1024];
+        new Random(5).NextBytes(block);
+        using var codec = new BlockCodec(4096);
+        var stored = codec.Compress(block, method).ToArray();
+        var back = new byte[block.Length];
+        Assert.Equal(block.Length, codec.Decompress(stored, method, back));
+        Assert.Equal(block, back);
+    }
+
+    [Fact]
+    public void A_block_size_beyond_two_gibibytes_is_refused_not_wrapped()
+    {
+        Assert.Throws<OverflowException>(() => new BlockCodec(1L << 32));
+    }
+
     [Fact]
     public void Lz4_frames_with_content_checksum_have_go_writer_header_and_no_dictionary_id()
     {

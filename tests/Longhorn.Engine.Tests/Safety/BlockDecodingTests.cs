@@ -115,6 +115,28 @@ public sealed class BlockDecodingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_frame_whose_header_checksum_is_wrong_fails_with_liblz4s_error_naming_the_block()
+    {
+        var (backup, path, _) = await OneBlockBackupAsync(CompressionMethod.Lz4);
+        var stored = await _bs.ReadBytesAsync(path);
+        // Byte 6 is the frame descriptor's checksum (magic, FLG, BD, HC).
+        stored[6] ^= 0xff;
+        await _bs.Driver.WriteAsync(path, stored, default);
+        var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
+        Assert.Equal($"cannot decompress block {path} as lz4: lz4: ERROR_headerChecksum_invalid", e.Message);
+    }
+
+    [Fact]
+    public async Task Bytes_after_a_whole_lz4_frame_are_a_truncated_second_frame_not_ignored()
+    {
+        var (backup, path, _) = await OneBlockBackupAsync(CompressionMethod.Lz4);
+        var stored = await _bs.ReadBytesAsync(path);
+        await _bs.Driver.WriteAsync(path, stored.Concat("xyz"u8.ToArray()).ToArray(), default);
+        var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
+        Assert.Equal($"cannot decompress block {path} as lz4: lz4: truncated frame", e.Message);
+    }
+
+    [Fact]
     public async Task An_empty_block_object_is_a_corrupt_block_not_a_missing_one()
     {
         var (backup, path, _) = await OneBlockBackupAsync(CompressionMethod.None);
