@@ -1,3 +1,4 @@
+using System.Buffers;
 using Longhorn.Engine.Backups;
 using Longhorn.Engine.Blocks;
 using Longhorn.Engine.Format;
@@ -184,6 +185,27 @@ public sealed class BlockDecodingTests : IDisposable
 
         Assert.Equal(block, await bs.RestoreToBytesAsync("vol1", backup.BackupName));
         Assert.Equal(2, reads);
+    }
+
+    [Fact]
+    public async Task A_block_read_gives_its_buffer_back_to_the_shared_pool()
+    {
+        var (_, path, block) = await OneBlockBackupAsync(CompressionMethod.None);
+        // Served from memory, the read completes on this thread, where the pool keeps what is returned for the next Rent.
+        _driver.ServeRead = (_, stream) =>
+        {
+            using (stream)
+                return new MemoryStream(block);
+        };
+        using var codec = new BlockCodec(2 * MiB);
+        var other = ArrayPool<byte>.Shared.Rent(2 * MiB + 1);
+        var reading = BlockReader.ReadVerifiedAsync(_driver, path, BlockId.Compute(block), CompressionMethod.None, codec,
+            new byte[2 * MiB], CancellationToken.None);
+        Assert.True(reading.IsCompletedSuccessfully);
+        var next = ArrayPool<byte>.Shared.Rent(2 * MiB + 1);
+        ArrayPool<byte>.Shared.Return(other);
+        ArrayPool<byte>.Shared.Return(next);
+        Assert.True(next.AsSpan(0, block.Length).SequenceEqual(block), "the block's read buffer was returned to the pool");
     }
 
     [Fact]
