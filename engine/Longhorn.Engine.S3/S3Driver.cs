@@ -14,7 +14,7 @@ namespace Longhorn.Engine.Store.S3;
 /// checksums unless required, delimiter listings with full pagination, prefix removal in batched deletes, HEAD for
 /// metadata and multipart uploads for large local files; every request retried by <see cref="S3RetryPolicy"/>.
 /// </summary>
-internal sealed class S3Driver : IBackupStoreDriver, IDisposable
+internal sealed class S3Driver : IBackupStoreDriver, ITreeListingDriver, IDisposable
 {
     private const string AuthorizationNotSupported =
         "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
@@ -109,6 +109,26 @@ internal sealed class S3Driver : IBackupStoreDriver, IDisposable
             token = page.IsTruncated == true ? page.NextContinuationToken : null;
         } while (token is not null);
         return names.ToList();
+    }
+
+    public int TreePageSize => 1000;
+
+    public async ValueTask<IReadOnlyList<string>> ListTreeAsync(string path, CancellationToken cancellationToken)
+    {
+        var prefix = _target.DirectoryPrefix(path);
+        var names = new List<string>();
+        string? token = null;
+        do
+        {
+            var continuation = token;
+            var page = await RunAsync(false, "ListObjectsV2", "list", path, prefix, t => _client.ListObjectsV2Async(new ListObjectsV2Request
+            {
+                BucketName = _target.Bucket, Prefix = prefix, ContinuationToken = continuation,
+            }, t), cancellationToken).ConfigureAwait(false);
+            names.AddRange((page.S3Objects ?? []).Select(o => o.Key[prefix.Length..]).Where(n => n.Length > 0 && !n.EndsWith('/')));
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        } while (token is not null);
+        return names;
     }
 
     public async ValueTask RemoveAsync(string path, CancellationToken cancellationToken)

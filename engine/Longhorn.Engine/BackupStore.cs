@@ -1,4 +1,5 @@
 using Longhorn.Engine.Backups;
+using Longhorn.Engine.Checks;
 using Longhorn.Engine.Deletion;
 using Longhorn.Engine.Format;
 using Longhorn.Engine.Inventory;
@@ -21,6 +22,7 @@ public sealed class BackupStore
     private readonly DeltaRestore _restore;
     private readonly BackupDeletion _deletion;
     private readonly BackupInventory _inventory;
+    private readonly StoreCheck _check;
 
     public BackupStore(IBackupStoreDriver driver, BackupStoreOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
     {
@@ -32,6 +34,7 @@ public sealed class BackupStore
         _restore = new DeltaRestore(driver, options, time, logger);
         _deletion = new BackupDeletion(driver, options, time, logger);
         _inventory = new BackupInventory(driver);
+        _check = new StoreCheck(driver, options, _deletion, time, logger);
         SystemBackups = new SystemBackupStore(driver);
     }
 
@@ -63,6 +66,13 @@ public sealed class BackupStore
     public Task<bool> DeleteVolumeAsync(string volumeName, CancellationToken cancellationToken = default) =>
         _deletion.DeleteVolumeAsync(volumeName, cancellationToken);
 
+    /// <summary>
+    /// Checks the store, or one backup volume, as restic's <c>check</c> does (with <see cref="StoreCheckRequest.ReadData"/>
+    /// its <c>--read-data</c>) and, with <see cref="StoreCheckRequest.Prune"/>, removes orphan blocks under block GC's rules.
+    /// </summary>
+    public Task<StoreCheckReport> CheckAsync(StoreCheckRequest? request = null, CancellationToken cancellationToken = default) =>
+        _check.RunAsync(request ?? new StoreCheckRequest(), cancellationToken);
+
     public Task<IReadOnlyList<string>> ListVolumeNamesAsync(CancellationToken cancellationToken = default) =>
         _inventory.ListVolumeNamesAsync(cancellationToken);
 
@@ -78,6 +88,32 @@ public sealed class BackupStore
 
     public Task<BackupInfo> InspectBackupAsync(string volumeName, string backupName, CancellationToken cancellationToken = default) =>
         _inventory.InspectBackupAsync(volumeName, backupName, cancellationToken);
+
+    /// <summary>
+    /// Removes a file the <see cref="IStoreFileJournal"/> recorded for this writer and never saw gone (a lock, a temp
+    /// file, the placeholder cfg of a backup it did not finish); a backup cfg that is complete is kept, since the writer
+    /// may have died between finishing the backup and forgetting the record. True when something was removed.
+    /// </summary>
+    public async Task<bool> RemoveLeftoverAsync(string path, CancellationToken cancellationToken = default)
+    {
+        if (!await Driver.FileExistsAsync(path, cancellationToken).ConfigureAwait(false)) return false;
+        if (path.EndsWith(StorePaths.ConfigSuffix, StringComparison.Ordinal) && path.Contains("/backups/", StringComparison.Ordinal))
+        {
+            try
+            {
+                await using var stream = await Driver.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (!BackupConfig.FromJson(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)).IsInProgress) return false;
+            }
+            catch (FormatException)
+            {
+                // A cfg this writer began and nobody can read: a torn placeholder, removed like one.
+            }
+        }
+        await Driver.RemoveAsync(path, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
 
     public Task<DateTimeOffset> GetModificationTimeAsync(string volumeName, string? backupName = null,
         CancellationToken cancellationToken = default) =>

@@ -29,10 +29,13 @@ public static class ControlPlaneServices
             sp.GetRequiredService<IOptions<LonghornOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IResourceStore>(sp => new SqliteResourceStore(sp.GetRequiredService<ObjectStore>()));
         services.AddSingleton<WorkQueue>();
+        services.AddSingleton<TransferSlots>();
         services.AddSingleton<LonghornSettings>();
         services.AddSingleton<ReplicaRegistry>();
+        services.AddSingleton(sp => new StoreFileJournal(sp.GetRequiredService<IOptions<LonghornOptions>>().Value.StoreFileJournalPath));
         services.AddSingleton<BackupStoreFactory>();
         services.AddSingleton<BackupTargetService>();
+        services.AddSingleton<BackupTargetCheck>();
         services.AddSingleton<TargetPolls>();
         services.AddSingleton<BackupVolumeService>();
         services.AddSingleton<BackupVolumeSync>();
@@ -65,6 +68,7 @@ public static class ControlPlaneServices
         services.AddSingleton<IWorkHandler, SystemRestoreController>();
         services.AddHostedService<ClusterObjectSeeding>();
         services.AddHostedService<ControlPlaneStartup>();
+        services.AddHostedService<LeftoverStoreFiles>();
         services.AddHostedService<WorkerPool>();
         services.AddSingleton<CsiObjects>();
         services.AddHostedService<VolumeProvisioner>();

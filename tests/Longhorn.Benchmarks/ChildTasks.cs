@@ -22,8 +22,10 @@ public static class ChildTasks
     /// <summary>Engine options for the benchmark: Longhorn's defaults but for the lock's fixed 2 s settle wait.</summary>
     public static BackupStoreOptions Options(bool lz4ContentChecksum) => new()
     {
-        // The settle is a constant wait for multi-writer safety, not throughput: reported separately.
-        Locks = new LockOptions { SettleTime = TimeSpan.Zero },
+        // The settle is a constant wait for multi-writer safety, not throughput: reported separately. The host scenario
+        // sets it (LONGHORN_BENCH_SETTLE_SECONDS) to compare the engine with the host, settle and all.
+        Locks = new LockOptions { SettleTime = TimeSpan.FromSeconds(double.Parse(
+            Environment.GetEnvironmentVariable("LONGHORN_BENCH_SETTLE_SECONDS") ?? "0", System.Globalization.CultureInfo.InvariantCulture)) },
         BackupConcurrency = 2,
         RestoreConcurrency = 2,
         Lz4ContentChecksum = lz4ContentChecksum,
@@ -42,6 +44,9 @@ public static class ChildTasks
             "delete" => await DeleteAsync(Arg("store"), Arg("backup")),
             "list" => await ListAsync(Arg("store")),
             "list-resources" => await ListResourcesAsync(Arg("db")),
+            "list-answers" => await ListAnswersAsync(Arg("db")),
+            "backup-many" => await BackupManyAsync(int.Parse(Arg("volumes"), System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(Arg("bytes"), System.Globalization.CultureInfo.InvariantCulture), Arg("dir")),
             _ => throw new ArgumentException($"unknown child task {args[0]}"),
         };
         Console.WriteLine(result.ToJson());
@@ -142,6 +147,61 @@ public static class ChildTasks
         var backups = await resources.ListAsync<Longhorn.Functions.Resources.Backup>(null, CancellationToken.None);
         if (volumes.Count == 0 || backups.Count == 0) throw new InvalidOperationException("the resource store holds no backups");
         return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+    }
+
+    /// <summary>
+    /// The engine alone on what the host's concurrent scenario backs up: the same volumes (replicas holding the same
+    /// bytes), backed up at once to one filesystem store, with Longhorn's 2 s settle as the host has it.
+    /// </summary>
+    private static async Task<Measurement> BackupManyAsync(int volumes, int bytesEach, string directory)
+    {
+        var replicas = new List<Replica>();
+        try
+        {
+            for (var v = 0; v < volumes; v++)
+            {
+                var replica = Replica.Create(Path.Combine(directory, $"replica{v}"), bytesEach);
+                replicas.Add(replica);
+                for (var offset = 0; offset < bytesEach; offset += ImageSpec.BlockSize)
+                    await replica.WriteAsync(offset, Scenarios.HostPath.VolumeData(v, offset));
+                await replica.CreateSnapshotAsync("s1");
+            }
+            Measurement.FlushDirtyPages();
+            var store = new BackupStore(new BackupStoreDrivers().Create("vfs://" + Directory.CreateDirectory(Path.Combine(directory, "store")).FullName),
+                Options(false) with { Locks = new LockOptions() });
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(replicas.Select((replica, v) =>
+                store.CreateBackupAsync(new BackupRequest { VolumeName = $"vol{v}", SnapshotName = "s1", Compression = CompressionMethod.Lz4 }, replica)));
+            return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+        }
+        finally
+        {
+            foreach (var replica in replicas) await replica.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// The server's work for GET /api/backupvolumes and GET /api/backups once the host has listed them before (it is
+    /// long-lived): the resources, their views and the JSON answer, written to nowhere.
+    /// </summary>
+    private static async Task<Measurement> ListAnswersAsync(string databasePath)
+    {
+        var resources = new Longhorn.Functions.Cluster.SqliteResourceStore(databasePath, TimeProvider.System);
+        await AnswerAsync(resources); // the first answer, as the host gave one before
+        var clock = Stopwatch.StartNew();
+        await AnswerAsync(resources);
+        return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+    }
+
+    private static async Task AnswerAsync(Longhorn.Functions.Cluster.SqliteResourceStore resources)
+    {
+        var volumes = await resources.ListAsync<Longhorn.Functions.Resources.BackupVolume>(null, CancellationToken.None);
+        var backups = await resources.ListAsync<Longhorn.Functions.Resources.Backup>(null, CancellationToken.None);
+        if (volumes.Count == 0 || backups.Count == 0) throw new InvalidOperationException("the resource store holds no backups");
+        await System.Text.Json.JsonSerializer.SerializeAsync(Stream.Null, new Longhorn.Functions.Http.Views.Collection<Longhorn.Functions.Http.Views.BackupVolumeView>(
+            "backupVolume", volumes.Select(Longhorn.Functions.Http.Views.BackupVolumeView.From).ToList()), Longhorn.Functions.Resources.Json.Options);
+        await System.Text.Json.JsonSerializer.SerializeAsync(Stream.Null, new Longhorn.Functions.Http.Views.Collection<Longhorn.Functions.Http.Views.BackupView>(
+            "backup", backups.Select(Longhorn.Functions.Http.Views.BackupView.From).ToList()), Longhorn.Functions.Resources.Json.Options);
     }
 
     /// <summary>Checks a restored file against the image: equal data blocks, and the right length.</summary>

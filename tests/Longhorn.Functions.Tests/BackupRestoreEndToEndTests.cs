@@ -1,5 +1,8 @@
 using System.Net;
+using Longhorn.Functions.ControlPlane.Work;
+using Longhorn.Functions.Resources;
 using Longhorn.Functions.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Longhorn.Functions.Tests;
 
@@ -8,6 +11,32 @@ public sealed class BackupRestoreEndToEndTests
 {
     private const int MiB = 1024 * 1024;
     private const long VolumeSize = 64L * MiB;
+
+    [Fact]
+    public async Task A_restore_that_reached_the_replica_but_not_the_volume_status_runs_again_on_a_fresh_replica()
+    {
+        using var host = new FunctionHost();
+        var api = host.Api;
+        await api.WaitForSyncAsync();
+        await api.CreateVolumeAsync(new { name = "vol1", size = VolumeSize });
+        var data = Api.Pattern(6 * MiB, seed: 5);
+        await api.WriteAsync("vol1", 0, data);
+        var backup = await api.BackupAsync("vol1");
+        await api.CreateVolumeAsync(new { name = "restored", fromBackup = (string)backup["url"]! });
+        await api.WaitForRestoreAsync("restored");
+
+        // What a host killed after the replica completed the restore, but before the volume recorded it, leaves: a replica
+        // holding the restored snapshot and a volume that still asks for its first restore.
+        var resources = host.Services.GetRequiredService<IResourceStore>();
+        await resources.MutateAsync<Volume>("restored", v => v with
+        {
+            Status = v.Status with { RestoreRequired = true, RestoreStatus = new RestoreStatus() },
+        }, CancellationToken.None);
+        host.Services.GetRequiredService<WorkQueue>().Enqueue(WorkKind.Restore, "restored");
+
+        await api.WaitForRestoreAsync("restored");
+        Assert.Equal(data, await api.ReadAsync("restored", 0, 6 * MiB));
+    }
 
     [Fact]
     public async Task Backups_are_incremental_restore_byte_exact_and_survive_deleting_the_first()

@@ -53,6 +53,11 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
         { "size as a string", "POST", "/api/volumes", """{"name":"str","size":"4194304"}""", 400, "size" },
         { "member twice", "POST", "/api/volumes", """{"name":"twice","size":4194304,"size":8388608}""", 400, "size" },
         { "unknown setting value", "PUT", "/api/settings/backup-compression-method", """{"value":"zstd"}""", 400, "value" },
+        { "check of an unknown target", "POST", "/api/backuptargets/nope/check", "{}", 404, "name" },
+        { "check of an invalid volume name", "POST", "/api/backuptargets/default/check", """{"volume":"../good"}""", 400, "volume" },
+        { "check of a volume not in the store", "POST", "/api/backuptargets/default/check", """{"volume":"ghost"}""", 404, "volume" },
+        { "check flag as a string", "POST", "/api/backuptargets/default/check", """{"prune":"yes"}""", 400, "prune" },
+        { "check with an unknown member", "POST", "/api/backuptargets/default/check", """{"verify":true}""", 400, "verify" },
     };
 
     [Theory]

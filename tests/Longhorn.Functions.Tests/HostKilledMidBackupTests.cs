@@ -73,15 +73,97 @@ public sealed class HostKilledMidBackupTests
         }
     }
 
-    private static async Task<HostProcess> StartAsync(int port, string dataDir, Api api)
+    [Fact]
+    public async Task A_restarted_host_removes_the_lock_and_temp_files_its_killed_run_left_and_no_other_writers()
     {
-        var host = HostProcess.Start(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir],
-            new Dictionary<string, string>
+        var dataDir = Directory.CreateTempSubdirectory("lh-leftovers-").FullName;
+        try
+        {
+            var port = HostProcess.FreePort();
+            var api = new Api(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) });
+            var host = await StartAsync(port, dataDir, api);
+            var store = Path.Combine(dataDir, "backupstore-mounts", "127_0_0_1", "backupstore", "backupstore");
+            try
             {
-                ["Longhorn__LockSettleTimeSeconds"] = "0.05",
-                ["Longhorn__RestoreRetryDelaySeconds"] = "0",
-                ["Logging__LogLevel__Default"] = "Warning",
-            });
+                await api.WaitForSyncAsync();
+                await api.CreateVolumeAsync(new { name = "left", size = 64L * MiB, backupCompressionMethod = "none" });
+                await api.WriteAsync("left", 0, Api.Pattern(2 * MiB, seed: 40));
+                await api.BackupAsync("left");
+                var volumeDir = Path.GetDirectoryName(Directory.GetFiles(store, "volume.cfg", SearchOption.AllDirectories).Single())!;
+
+                // Another writer's files, as another host sharing the target would leave them: never ours to remove.
+                var rivalLock = Path.Combine(volumeDir, "locks", "lock-feedfacefeedface.lck");
+                Directory.CreateDirectory(Path.GetDirectoryName(rivalLock)!);
+                await File.WriteAllTextAsync(rivalLock, "{\"Name\":\"lock-feedfacefeedface\",\"Type\":1,\"Acquired\":false}");
+                var rivalTemp = Path.Combine(volumeDir, "blocks", "00", "00", new string('0', 64) + ".blk.tmp.42");
+                Directory.CreateDirectory(Path.GetDirectoryName(rivalTemp)!);
+                await File.WriteAllBytesAsync(rivalTemp, [1, 2, 3]);
+                string[] Ours(string pattern) => Directory.GetFiles(store, pattern, SearchOption.AllDirectories)
+                    .Where(f => f != rivalLock && f != rivalTemp).ToArray();
+
+                // Backups until the host is caught, frozen, with a temp file of its own on disk; then it is killed where it stands.
+                string[] locks = [], temps = [];
+                var deadline = DateTime.UtcNow + Api.Patience;
+                for (var round = 0; temps.Length == 0; round++)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "no temp file was ever caught on disk");
+                    for (var offset = 0L; offset < 64L * MiB; offset += 16 * MiB)
+                        await api.WriteAsync("left", offset, Api.Pattern(16 * MiB, seed: 41 + round * 4 + (int)(offset / (16 * MiB))));
+                    var name = (string)(await api.PostAsync("/api/volumes/left/backups"))["name"]!;
+                    while (temps.Length == 0)
+                    {
+                        host.Freeze();
+                        (locks, temps) = (Ours("*.lck"), Ours("*.tmp.*"));
+                        if (temps.Length > 0) break;
+                        host.Thaw();
+                        if ((string?)(await api.GetAsync($"/api/backups/{name}"))["state"] is "Completed" or "Error") break;
+                        await Task.Delay(Random.Shared.Next(1, 15));
+                    }
+                }
+                await host.KillAsync();
+                host.Dispose();
+                Assert.NotEmpty(locks);
+
+                host = await StartAsync(port, dataDir, api, ("Logging__LogLevel__Longhorn.Functions.ControlPlane.Targets.LeftoverStoreFiles", "Information"));
+                // The cleanup runs before the host serves: once it answers, what it left is gone.
+                Assert.All(locks.Concat(temps), f => Assert.False(File.Exists(f), $"{f} is still there"));
+                Assert.True(File.Exists(rivalLock), "another writer's lock was removed");
+                Assert.True(File.Exists(rivalTemp), "another writer's temp file was removed");
+                var removed = host.Output.Split('\n').Where(l => l.Contains("left by this host's previous run", StringComparison.Ordinal)).ToList();
+                Assert.All(locks.Concat(temps), f => Assert.Contains(removed, l => l.Contains(Path.GetFileName(f), StringComparison.Ordinal)));
+                // Besides its lock and temp files, only the placeholder cfg of the backup it was killed in is removed.
+                var others = removed.Where(l => !locks.Concat(temps).Any(f => l.Contains(Path.GetFileName(f), StringComparison.Ordinal))).ToList();
+                Assert.True(others.Count <= 1, string.Join('\n', others));
+                Assert.All(others, l => Assert.Matches(@"/backups/backup_[-a-z0-9]+\.cfg ", l));
+                foreach (var cfg in Directory.GetFiles(store, "backup_*.cfg", SearchOption.AllDirectories))
+                    Assert.NotEqual("", (string?)System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(cfg))!["CreatedTime"] ?? "");
+
+                // The store still works for the restarted host.
+                await api.WriteAsync("left", 0, Api.Pattern(MiB, seed: 99));
+                await api.BackupAsync("left");
+            }
+            finally
+            {
+                host.Dispose();
+            }
+        }
+        finally
+        {
+            FunctionHost.TryDelete(dataDir);
+        }
+    }
+
+    private static async Task<HostProcess> StartAsync(int port, string dataDir, Api api, params (string Key, string Value)[] settings)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Longhorn__LockSettleTimeSeconds"] = "0.05",
+            ["Longhorn__RestoreRetryDelaySeconds"] = "0",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings) environment[key] = value;
+        var host = HostProcess.Start(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir],
+            environment);
         await host.WaitUntilHealthyAsync(api.Client);
         return host;
     }

@@ -27,4 +27,5 @@ public sealed record BackupRequest
 }
 
 /// <summary>A completed backup: its name, its URL and the cfg written for it.</summary>
-public sealed record BackupResult(string BackupName, string Url, BackupConfig Config, long NewBlockCount);
+/// <param name="Info">The backup as <see cref="BackupStore.InspectBackupAsync"/> would report it, from what the backup wrote.</param>
+public sealed record BackupResult(string BackupName, string Url, BackupConfig Config, long NewBlockCount, Inventory.BackupInfo Info);

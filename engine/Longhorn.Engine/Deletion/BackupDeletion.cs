@@ -9,12 +9,17 @@ namespace Longhorn.Engine.Deletion;
 /// <summary>What a backup deletion did: how many blocks GC removed, and why GC was skipped (null when it ran).</summary>
 public sealed record BackupDeletionResult(int RemovedBlockCount, string? GarbageCollectionSkipped);
 
+/// <summary>What a prune did: the blocks it removed, and why GC was skipped (null when it ran).</summary>
+internal sealed record PruneResult(IReadOnlyList<string> RemovedBlocks, string? GarbageCollectionSkipped);
+
 /// <summary>
 /// Longhorn's DeleteDeltaBlockBackup and DeleteBackupVolume: remove the cfg, recompute LastBackupName, then delete
 /// the blocks no remaining backup references, aborting GC whenever the reference set cannot be trusted.
 /// </summary>
 internal sealed class BackupDeletion(IBackupStoreDriver driver, BackupStoreOptions options, TimeProvider time, ILogger logger)
 {
+    private readonly BlockGarbageCollection _collection = new(driver, logger);
+
     public async Task<BackupDeletionResult> DeleteBackupAsync(string volumeName, string backupName, CancellationToken cancellationToken)
     {
         Names.Validate(volumeName, "volume");
@@ -44,93 +49,22 @@ internal sealed class BackupDeletion(IBackupStoreDriver driver, BackupStoreOptio
         var lastCleared = volume.LastBackupName == backupName;
         if (lastCleared) volume = volume with { LastBackupName = "", LastBackupAt = "" };
 
-        var backupNames = await StoreConfigs.ListBackupNamesAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
-        var blockIds = await BlockListing.ListBlockIdsAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
-
-        string? skipped = null;
-        var references = new Dictionary<string, int>(StringComparer.Ordinal);
-        BackupConfig? latest = null;
-        var latestAt = DateTimeOffset.MinValue;
-        foreach (var name in backupNames)
-        {
-            var counted = await LoadForCountingAsync(volumeName, name, cancellationToken).ConfigureAwait(false);
-            if (counted.Distrust is { } reason)
-            {
-                skipped = reason;
-                break;
-            }
-            foreach (var block in counted.Backup.Blocks)
-                references[block.BlockChecksum] = references.GetValueOrDefault(block.BlockChecksum) + 1;
-            if (latest is null || counted.SnapshotCreatedAt > latestAt)
-            {
-                latest = counted.Backup;
-                latestAt = counted.SnapshotCreatedAt;
-            }
-        }
-
-        if (lastCleared && skipped is null && latest is not null)
+        var count = await _collection.CountAsync(volumeName, cancellationToken).ConfigureAwait(false);
+        var skipped = count.Distrust;
+        if (lastCleared && skipped is null && count.Latest is { } latest)
             volume = volume with { LastBackupName = latest.Name, LastBackupAt = latest.SnapshotCreatedAt };
         await StoreConfigs.SaveVolumeAsync(driver, volume, cancellationToken).ConfigureAwait(false);
 
-        if (skipped is null)
-        {
-            var again = await StoreConfigs.ListBackupNamesAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
-            if (!again.ToHashSet(StringComparer.Ordinal).SetEquals(backupNames))
-                skipped = "the backup list changed while references were counted";
-        }
+        skipped ??= await _collection.BackupListChangedAsync(volumeName, count, cancellationToken).ConfigureAwait(false);
         if (skipped is not null)
         {
             logger.LogInformation("Deleted backup {Backup} of volume {Volume}; block GC skipped: {Reason}", backupName, volumeName, skipped);
             return new BackupDeletionResult(0, skipped);
         }
 
-        var removed = 0;
-        var failures = new List<string>();
-        foreach (var id in blockIds.Where(id => !references.ContainsKey(id)))
-        {
-            try
-            {
-                await driver.RemoveAsync(StorePaths.Block(volumeName, id), cancellationToken).ConfigureAwait(false);
-                removed++;
-            }
-            catch (BackupStoreException e)
-            {
-                logger.LogWarning("Failed to remove block {Block} of volume {Volume}: {Reason}", id, volumeName, e.Message);
-                failures.Add(id);
-            }
-        }
-        if (failures.Count > 0)
-            throw new BackupStoreException($"failed to delete blocks of volume {volumeName}: {string.Join(", ", failures)}");
-
-        var present = blockIds.Count(references.ContainsKey);
-        var current = await StoreConfigs.LoadVolumeAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
-        await StoreConfigs.SaveVolumeAsync(driver, current with { BlockCount = present }, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Deleted backup {Backup} of volume {Volume}; removed {Blocks} unreferenced blocks", backupName, volumeName, removed);
-        return new BackupDeletionResult(removed, null);
-    }
-
-    /// <summary>A remaining backup as GC counts it, or why it cannot be trusted (then GC keeps every block).</summary>
-    private sealed record CountedBackup(BackupConfig Backup, DateTimeOffset SnapshotCreatedAt, string? Distrust);
-
-    /// <summary>
-    /// Loads one remaining backup for reference counting. Never null, so that no path through the counting loop reads
-    /// an unassigned cfg (which also keeps every line of the loop open to mutation testing).
-    /// </summary>
-    private async Task<CountedBackup> LoadForCountingAsync(string volumeName, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var backup = await StoreConfigs.LoadBackupAsync(driver, volumeName, name, cancellationToken).ConfigureAwait(false);
-            if (backup.IsInProgress)
-                return new CountedBackup(backup, default, $"backup {name} is still in progress");
-            if (!Timestamps.TryParse(backup.SnapshotCreatedAt, out var at))
-                return new CountedBackup(backup, default, $"backup {name} has an unreadable SnapshotCreatedAt {backup.SnapshotCreatedAt}");
-            return new CountedBackup(backup, at, null);
-        }
-        catch (BackupStoreException e)
-        {
-            return new CountedBackup(new BackupConfig { Name = name, VolumeName = volumeName }, default, $"cannot load backup {name}: {e.Message}");
-        }
+        var removed = await _collection.RemoveUnreferencedAsync(volumeName, count, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Deleted backup {Backup} of volume {Volume}; removed {Blocks} unreferenced blocks", backupName, volumeName, removed.Count);
+        return new BackupDeletionResult(removed.Count, null);
     }
 
     /// <summary>Removes a whole backup volume under a deletion lock; a volume not in the store is a no-op.</summary>
@@ -150,5 +84,38 @@ internal sealed class BackupDeletion(IBackupStoreDriver driver, BackupStoreOptio
         }
         logger.LogInformation("Deleted backup volume {Volume}", volumeName);
         return true;
+    }
+
+    /// <summary>
+    /// Block GC without deleting a backup (restic's prune; Longhorn has none): under a deletion lock, removes the blocks
+    /// no backup references, with every abort rule of a delete's GC, and also keeps every block when volume.cfg cannot
+    /// be loaded. A lock another operation holds fails at once with <see cref="BackupStoreLockException"/>.
+    /// </summary>
+    public async Task<PruneResult> PruneAsync(string volumeName, CancellationToken cancellationToken)
+    {
+        Names.Validate(volumeName, "volume");
+        var held = await BackupStoreLock.AcquireAsync(driver, volumeName, LockType.Deletion,
+            options.Locks, time, logger, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
+        try
+        {
+            await StoreConfigs.LoadVolumeAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BackupStoreException e)
+        {
+            return Skipped(volumeName, $"cannot load volume.cfg: {e.Message}");
+        }
+        var count = await _collection.CountAsync(volumeName, cancellationToken).ConfigureAwait(false);
+        var skipped = count.Distrust ?? await _collection.BackupListChangedAsync(volumeName, count, cancellationToken).ConfigureAwait(false);
+        if (skipped is not null) return Skipped(volumeName, skipped);
+        var removed = await _collection.RemoveUnreferencedAsync(volumeName, count, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Pruned volume {Volume}: removed {Blocks} unreferenced blocks", volumeName, removed.Count);
+        return new PruneResult(removed, null);
+    }
+
+    private PruneResult Skipped(string volumeName, string reason)
+    {
+        logger.LogInformation("Prune of volume {Volume} skipped: {Reason}", volumeName, reason);
+        return new PruneResult([], reason);
     }
 }

@@ -13,6 +13,9 @@ internal static class StorePaths
     public const string BlockSuffix = ".blk";
     public const string LockSuffix = ".lck";
 
+    /// <summary>The pseudo-volume whose folder holds only the backing-image locks (spec §2.2): no volume.cfg, by design.</summary>
+    public const string BackingImageLockVolume = "BACKINGIMAGE";
+
     /// <summary><c>backupstore/volumes/h0h1/h2h3/name/</c> with h the hex SHA-512 of the name.</summary>
     public static string Volume(string volumeName)
     {

@@ -67,7 +67,12 @@ internal sealed class BackupInventory
         var b = await StoreConfigs.LoadBackupAsync(_driver, volumeName, backupName, cancellationToken).ConfigureAwait(false);
         if (b.IsInProgress)
             throw new BackupStoreInProgressException($"backup {backupName} is still in progress");
-        return new BackupInfo(backupName, BackupUrl.Encode(_driver.Url, volumeName, backupName), volumeName, b.SnapshotName,
+        return Describe(_driver.Url, volumeName, backupName, b, volume);
+    }
+
+    /// <summary>A completed backup's cfg and its volume's as inspect reports them (also what a backup returns of itself).</summary>
+    internal static BackupInfo Describe(string storeUrl, string volumeName, string backupName, BackupConfig b, VolumeConfig volume) =>
+        new(backupName, BackupUrl.Encode(storeUrl, volumeName, backupName), volumeName, b.SnapshotName,
             b.SnapshotCreatedAt, b.CreatedTime, b.Size, b.Labels, b.Parameters, b.IsIncremental,
             b.CompressionMethod.Length == 0 ? "gzip" : b.CompressionMethod, b.NewlyUploadedDataSize, b.ReUploadedDataSize,
             b.BlockSize, volume.Size, volume.CreatedTime)
@@ -76,7 +81,6 @@ internal sealed class BackupInventory
                 ? new Dictionary<string, string> { [BackupInfo.WarningMessage] = note }
                 : new Dictionary<string, string>(),
         };
-    }
 
     /// <summary>Head: the modification time of the backup cfg, or of volume.cfg when no backup is named.</summary>
     public async Task<DateTimeOffset> GetModificationTimeAsync(string volumeName, string? backupName, CancellationToken cancellationToken)

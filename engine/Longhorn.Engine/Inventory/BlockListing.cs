@@ -11,16 +11,30 @@ internal static class BlockListing
 
     public static async Task<IReadOnlyList<string>> ListVolumeNamesAsync(IBackupStoreDriver driver, CancellationToken cancellationToken)
     {
-        var names = await WalkAsync(driver, StorePaths.VolumesDirectory, cancellationToken).ConfigureAwait(false);
-        return names.Order(StringComparer.Ordinal).ToList();
+        var paths = await WalkAsync(driver, StorePaths.VolumesDirectory, cancellationToken).ConfigureAwait(false);
+        return paths.Select(NameOf).Order(StringComparer.Ordinal).ToList();
     }
 
     public static async Task<IReadOnlyList<string>> ListBlockIdsAsync(IBackupStoreDriver driver, string volumeName,
         CancellationToken cancellationToken)
     {
-        var files = await WalkAsync(driver, StorePaths.BlocksDirectory(volumeName), cancellationToken).ConfigureAwait(false);
-        return StorePaths.ExtractNames(files, "", StorePaths.BlockSuffix).Where(BlockId.IsValid).ToList();
+        var files = await ListBlockFilesAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
+        return StorePaths.ExtractNames(files.Select(NameOf), "", StorePaths.BlockSuffix).Where(BlockId.IsValid).ToList();
     }
+
+    /// <summary>The store path of every entry under <c>blocks/xx/yy/</c>: block objects and anything else left there (temp files).</summary>
+    public static async Task<IReadOnlyList<string>> ListBlockFilesAsync(IBackupStoreDriver driver, string volumeName,
+        CancellationToken cancellationToken)
+    {
+        var root = StorePaths.BlocksDirectory(volumeName);
+        if (driver is not ITreeListingDriver lister)
+            return await WalkAsync(driver, root, cancellationToken).ConfigureAwait(false);
+        // One listing of the tree (S3: a request per 1,000 names, not one per folder), kept to the walk's third level.
+        var files = await lister.ListTreeAsync(root, cancellationToken).ConfigureAwait(false);
+        return files.Where(f => f.Count(c => c == '/') == 2).Select(f => $"{root}/{f}").ToList();
+    }
+
+    private static string NameOf(string path) => path[(path.LastIndexOf('/') + 1)..];
 
     private static async Task<List<string>> WalkAsync(IBackupStoreDriver driver, string root, CancellationToken cancellationToken)
     {
@@ -34,7 +48,7 @@ internal static class BlockListing
             async (dir, ct) =>
             {
                 var entries = await driver.ListAsync(dir, ct).ConfigureAwait(false);
-                lock (results) results.AddRange(entries);
+                lock (results) results.AddRange(entries.Select(entry => $"{dir}/{entry}"));
             }).ConfigureAwait(false);
         return results;
     }

@@ -13,13 +13,15 @@ internal sealed class BackupStoreLock : IAsyncDisposable
     private readonly IBackupStoreDriver _driver;
     private readonly ILogger _logger;
     private readonly string _path;
+    private readonly IStoreFileJournal? _journal;
     private readonly SemaphoreSlim _writes = new(1, 1);
     private ITimer? _refresh;
     private bool _released;
 
-    private BackupStoreLock(IBackupStoreDriver driver, string volumeName, LockFile file, ILogger logger)
+    private BackupStoreLock(IBackupStoreDriver driver, string volumeName, LockFile file, IStoreFileJournal? journal, ILogger logger)
     {
         _driver = driver;
+        _journal = journal;
         _logger = logger;
         VolumeName = volumeName;
         File = file;
@@ -34,34 +36,56 @@ internal sealed class BackupStoreLock : IAsyncDisposable
     public static async Task<BackupStoreLock> AcquireAsync(IBackupStoreDriver driver, string volumeName, LockType type,
         LockOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        var held = new BackupStoreLock(driver, volumeName, new LockFile(Names.Generate("lock"), type, false), logger);
+        var held = await WriteNewAsync(driver, volumeName, type, options, logger, cancellationToken).ConfigureAwait(false);
+        await held.ConfirmAsync(options, time, cancellationToken).ConfigureAwait(false);
+        return held;
+    }
+
+    /// <summary>
+    /// Writes a new, not yet acquired lock file: the first half of <see cref="AcquireAsync"/>, for a writer that works
+    /// while the lock settles and then calls <see cref="ConfirmAsync"/>. Until that returns, the caller holds nothing.
+    /// </summary>
+    public static async Task<BackupStoreLock> WriteNewAsync(IBackupStoreDriver driver, string volumeName, LockType type,
+        LockOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var held = new BackupStoreLock(driver, volumeName, new LockFile(Names.Generate("lock"), type, false), options.FileJournal, logger);
+        // Recorded before the first write: a writer killed from here on finds its lock in the journal at its next start.
+        options.FileJournal?.Writing(driver.Url, held._path);
         await held.WriteAsync(cancellationToken).ConfigureAwait(false);
+        return held;
+    }
+
+    /// <summary>
+    /// Waits out the settle time, checks the other live locks by Longhorn's priority order, then marks this lock
+    /// acquired and refreshes it until disposed; on a conflict (or cancellation) removes the lock file and throws.
+    /// </summary>
+    public async Task ConfirmAsync(LockOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
         try
         {
             await Task.Delay(options.SettleTime, time, cancellationToken).ConfigureAwait(false);
-            var mine = await held.LoadOwnAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var other in await LoadLocksAsync(driver, volumeName, logger, cancellationToken).ConfigureAwait(false))
+            var mine = await LoadOwnAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var other in await LoadLocksAsync(_driver, VolumeName, _logger, cancellationToken).ConfigureAwait(false))
             {
-                if (other.File.Name == held.File.Name || other.File.Type == type) continue;
+                if (other.File.Name == File.Name || other.File.Type == File.Type) continue;
                 if (time.GetUtcNow() - other.ServerTime > options.Duration) continue;
                 if (Compare(other, mine) < 0)
                 {
-                    var operation = type == LockType.Deletion ? "delete" : "create/restore";
-                    logger.LogInformation("Lock {Holder} (type {HolderType}) on volume {Volume} blocks {Lock}",
-                        other.File.Name, (int)other.File.Type, volumeName, held.File.Name);
+                    var operation = File.Type == LockType.Deletion ? "delete" : "create/restore";
+                    _logger.LogInformation("Lock {Holder} (type {HolderType}) on volume {Volume} blocks {Lock}",
+                        other.File.Name, (int)other.File.Type, VolumeName, File.Name);
                     throw new BackupStoreLockException(
-                        $"failed to acquire lock {held._path} when performing backup {operation}, please try again later");
+                        $"failed to acquire lock {_path} when performing backup {operation}, please try again later");
                 }
             }
-            held.File = held.File with { Acquired = true };
-            await held.WriteAsync(cancellationToken).ConfigureAwait(false);
-            held._refresh = time.CreateTimer(static state => ((BackupStoreLock)state!).Refresh(), held,
+            File = File with { Acquired = true };
+            await WriteAsync(cancellationToken).ConfigureAwait(false);
+            _refresh = time.CreateTimer(static state => ((BackupStoreLock)state!).Refresh(), this,
                 options.RefreshInterval, options.RefreshInterval);
-            return held;
         }
         catch
         {
-            await held.RemoveFileAsync().ConfigureAwait(false);
+            await RemoveFileAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -158,6 +182,7 @@ internal sealed class BackupStoreLock : IAsyncDisposable
             try
             {
                 await _driver.RemoveAsync(_path, CancellationToken.None).ConfigureAwait(false);
+                _journal?.Gone(_driver.Url, _path);
             }
             finally
             {

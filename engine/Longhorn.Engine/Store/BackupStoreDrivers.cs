@@ -5,6 +5,9 @@ public sealed record BackupStoreDriverOptions
 {
     /// <summary>Where <c>nfs://</c> and <c>cifs://</c> targets are "mounted"; Longhorn uses /var/lib/longhorn-backupstore-mounts.</summary>
     public string MountRoot { get; init; } = "/var/lib/longhorn-backupstore-mounts";
+
+    /// <summary>Records each temp file the filesystem drivers write, so a killed writer can remove its own at its next start.</summary>
+    public IStoreFileJournal? FileJournal { get; init; }
 }
 
 /// <summary>
@@ -73,12 +76,12 @@ public sealed class BackupStoreDrivers
         }
     }
 
-    private static IBackupStoreDriver CreateVfs(Uri url, string raw)
+    private IBackupStoreDriver CreateVfs(Uri url, string raw)
     {
         if (!string.IsNullOrEmpty(url.Host) || string.IsNullOrEmpty(url.AbsolutePath) || url.AbsolutePath == "/")
             throw new BackupStoreArgumentException($"invalid backup target URL {raw}: expected vfs:///<absolute path>");
         var path = Uri.UnescapeDataString(url.AbsolutePath);
-        return new FileSystemDriver("vfs://" + path, path);
+        return new FileSystemDriver("vfs://" + path, path, Options.FileJournal);
     }
 
     private IBackupStoreDriver CreateNfs(Uri url, string raw)
@@ -88,7 +91,7 @@ public sealed class BackupStoreDrivers
         if (host.Length == 0 || path.Length <= 1)
             throw new BackupStoreArgumentException($"invalid backup target URL {raw}: expected nfs://<server>:/<export path>");
         var mount = Path.Combine(Options.MountRoot, host.TrimEnd(':').Replace('.', '_'), path.TrimStart('/'));
-        return new FileSystemDriver(raw.Split('?')[0], mount);
+        return new FileSystemDriver(raw.Split('?')[0], mount, Options.FileJournal);
     }
 
     private IBackupStoreDriver CreateCifs(Uri url, string raw)
@@ -97,7 +100,7 @@ public sealed class BackupStoreDrivers
         if (host.Length == 0 || path.Length <= 1)
             throw new BackupStoreArgumentException($"invalid backup target URL {raw}: expected cifs://<server>/<share>");
         var mount = Path.Combine(Options.MountRoot, host.Replace('.', '_'), path.TrimStart('/'));
-        return new FileSystemDriver(raw.Split('?')[0], mount);
+        return new FileSystemDriver(raw.Split('?')[0], mount, Options.FileJournal);
     }
 
     private static (string Host, string Path) HostAndPath(string raw, string scheme)

@@ -4,17 +4,21 @@ namespace Longhorn.Engine.Store;
 
 /// <summary>
 /// The driver for <c>vfs://</c>, and for <c>nfs://</c> and <c>cifs://</c> once mapped to their mount directory
-/// (Longhorn's fsops): writes go to <c>&lt;dst&gt;.tmp.&lt;unix ns&gt;</c> and are renamed into place.
+/// (Longhorn's fsops): writes go to <c>&lt;dst&gt;.tmp.&lt;unix ns&gt;</c> and are renamed into place; each temp file is
+/// recorded in the journal, when there is one, before it is created and once it is gone.
 /// </summary>
-internal sealed class FileSystemDriver : IBackupStoreDriver
+internal sealed class FileSystemDriver : IBackupStoreDriver, ITreeListingDriver
 {
     private const int MaxPrunedParents = 10;
+    private const string TempInfix = ".tmp.";
     private readonly string _root;
+    private readonly IStoreFileJournal? _journal;
 
-    public FileSystemDriver(string url, string rootDirectory)
+    public FileSystemDriver(string url, string rootDirectory, IStoreFileJournal? journal = null)
     {
         Url = url;
         _root = Path.GetFullPath(rootDirectory);
+        _journal = journal;
     }
 
     public string Url { get; }
@@ -59,7 +63,9 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
     public async ValueTask WriteAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var local = Local(path);
-        var temp = TempName(local);
+        var tempPath = TempName(path);
+        var temp = Local(tempPath);
+        _journal?.Writing(Url, tempPath);
         try
         {
             CreateParent(local);
@@ -69,28 +75,44 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
                 await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
             }
             File.Move(temp, local, overwrite: true);
+            _journal?.Gone(Url, tempPath);
         }
         catch (Exception e)
         {
-            TryDelete(temp);
+            if (TryDelete(temp)) _journal?.Gone(Url, tempPath);
             if (e is OperationCanceledException) throw;
             throw new BackupStoreException($"cannot write {path} in backupstore {Url}: {e.Message}", e);
         }
     }
 
-    public ValueTask<IReadOnlyList<string>> ListAsync(string path, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<string>> ListAsync(string path, CancellationToken cancellationToken) =>
+        ListLocal(path, local => Directory.EnumerateFileSystemEntries(local)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(n => !n.StartsWith('.'))
+            .Order(StringComparer.Ordinal)
+            .ToList());
+
+    /// <summary>
+    /// One directory read per name, roughly (blocks spread over <c>xx/yy</c> folders of a few files each): listing a tree
+    /// costs about what asking for each of its files does, so callers list only where they would ask for more.
+    /// </summary>
+    public int TreePageSize => 1;
+
+    public ValueTask<IReadOnlyList<string>> ListTreeAsync(string path, CancellationToken cancellationToken) =>
+        ListLocal(path, local => Directory.EnumerateFiles(local, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Select(f => Path.GetRelativePath(local, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(n => !n.Split('/').Any(segment => segment.StartsWith('.')))
+            .ToList());
+
+    /// <summary>A listing of a local directory: empty when it is missing (or goes meanwhile), a store error otherwise.</summary>
+    private ValueTask<IReadOnlyList<string>> ListLocal(string path, Func<string, List<string>> list)
     {
         var local = Local(path);
         if (!Directory.Exists(local)) return ValueTask.FromResult<IReadOnlyList<string>>([]);
         try
         {
-            var names = Directory.EnumerateFileSystemEntries(local)
-                .Select(Path.GetFileName)
-                .OfType<string>()
-                .Where(n => !n.StartsWith('.'))
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            return ValueTask.FromResult<IReadOnlyList<string>>(names);
+            return ValueTask.FromResult<IReadOnlyList<string>>(list(local));
         }
         catch (DirectoryNotFoundException)
         {
@@ -125,7 +147,9 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
     public async ValueTask UploadAsync(string localPath, string path, CancellationToken cancellationToken)
     {
         var local = Local(path);
-        var temp = TempName(local);
+        var tempPath = TempName(path);
+        var temp = Local(tempPath);
+        _journal?.Writing(Url, tempPath);
         try
         {
             CreateParent(local);
@@ -135,10 +159,11 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
                 await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
             }
             File.Move(temp, local, overwrite: true);
+            _journal?.Gone(Url, tempPath);
         }
         catch (Exception e)
         {
-            TryDelete(temp);
+            if (TryDelete(temp)) _journal?.Gone(Url, tempPath);
             if (e is OperationCanceledException) throw;
             throw new BackupStoreException($"cannot upload {localPath} to {path} in backupstore {Url}: {e.Message}", e);
         }
@@ -160,8 +185,11 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
         return full;
     }
 
-    private static string TempName(string local) =>
-        $"{local}.tmp.{(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100}{Environment.CurrentManagedThreadId}";
+    private static string TempName(string path) =>
+        $"{path}{TempInfix}{(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100}{Environment.CurrentManagedThreadId}";
+
+    /// <summary>Whether a file name is one of this driver's temp files (<c>&lt;name&gt;.tmp.&lt;n&gt;</c>), left behind only by a killed writer or one still writing.</summary>
+    public static bool IsTempName(string name) => name.Contains(TempInfix, StringComparison.Ordinal);
 
     private static void CreateParent(string local)
     {
@@ -188,15 +216,17 @@ internal sealed class FileSystemDriver : IBackupStoreDriver
         }
     }
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Debug.WriteLine($"leaving temp file {path}: {e.Message}");
+            return false;
         }
     }
 }

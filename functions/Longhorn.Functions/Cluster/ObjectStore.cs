@@ -105,9 +105,36 @@ public sealed class ObjectStore
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
+        using var command = ListCommand(connection, transaction, "json, namespace, name", kind, @namespace, labels, continueAfter);
+        var items = new List<JsonObject>();
+        string? next = null;
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var item = (JsonObject)JsonNode.Parse(_sealer.Open(reader.GetString(0)))!;
+                if (fields is not null && !fields.Matches(item)) continue;
+                if (limit > 0 && items.Count == limit)
+                {
+                    var last = items[^1];
+                    next = ContinueToken.Encode(Meta(last, "namespace") ?? "", Meta(last, "name") ?? "");
+                    break;
+                }
+                items.Add(item);
+            }
+        }
+        var version = ReadCounter(connection, transaction);
+        transaction.Commit();
+        return Task.FromResult(new ObjectPage(items, version, next));
+    }
+
+    /// <summary>The SELECT of a list: kind, namespace, label requirements and the continue position, in name order.</summary>
+    private static SqliteCommand ListCommand(SqliteConnection connection, SqliteTransaction transaction, string columns, ApiKind kind,
+        string? @namespace, LabelSelector? labels, string? continueAfter)
+    {
+        var command = connection.CreateCommand();
         command.Transaction = transaction;
-        var sql = new StringBuilder("SELECT json, namespace, name FROM objects r WHERE r.kind = $kind");
+        var sql = new StringBuilder($"SELECT {columns} FROM objects r WHERE r.kind = $kind");
         command.Parameters.AddWithValue("$kind", kind.Kind);
         if (@namespace is not null && kind.Namespaced)
         {
@@ -144,27 +171,33 @@ public sealed class ObjectStore
         }
         sql.Append(" ORDER BY r.namespace, r.name");
         command.CommandText = sql.ToString();
-        var items = new List<JsonObject>();
-        string? next = null;
+        return command;
+    }
+
+    /// <summary>
+    /// The objects a list would return (no paging, no field selection) with their versions; an object's JSON is read
+    /// and parsed only when <paramref name="known"/> says the caller does not hold that version of it already.
+    /// </summary>
+    public IReadOnlyList<VersionedObject> ListVersions(ApiKind kind, string? @namespace, LabelSelector? labels,
+        Func<string, string, long, bool> known)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using var command = ListCommand(connection, transaction, "namespace, name, version, json", kind, @namespace, labels, null);
+        var rows = new List<VersionedObject>();
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
-                var item = (JsonObject)JsonNode.Parse(_sealer.Open(reader.GetString(0)))!;
-                if (fields is not null && !fields.Matches(item)) continue;
-                if (limit > 0 && items.Count == limit)
-                {
-                    var last = items[^1];
-                    next = ContinueToken.Encode(Meta(last, "namespace") ?? "", Meta(last, "name") ?? "");
-                    break;
-                }
-                items.Add(item);
+                var (ns, name, version) = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
+                var item = known(ns, name, version) ? null : (JsonObject)JsonNode.Parse(_sealer.Open(reader.GetString(3)))!;
+                rows.Add(new VersionedObject(ns, name, version, item));
             }
         }
-        var version = ReadCounter(connection, transaction);
         transaction.Commit();
-        return Task.FromResult(new ObjectPage(items, version, next));
+        return rows;
     }
+
 
     /// <summary>Stores a new object, assigning uid, resourceVersion, creationTimestamp (and a name from generateName).</summary>
     public Task<JsonObject> CreateAsync(ApiKind kind, JsonObject item, CancellationToken cancellationToken)
@@ -506,6 +539,9 @@ public sealed class ObjectStore
 
 /// <summary>One page of a list: the items, the resourceVersion the list was read at, and the continue token of the next page.</summary>
 public sealed record ObjectPage(IReadOnlyList<JsonObject> Items, long ResourceVersion, string? Continue);
+
+/// <summary>An object of a list with its version; <see cref="Item"/> is null where the caller already held that version.</summary>
+public sealed record VersionedObject(string Namespace, string Name, long Version, JsonObject? Item);
 
 public enum WatchEventType
 {

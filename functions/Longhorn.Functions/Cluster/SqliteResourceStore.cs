@@ -11,6 +11,12 @@ namespace Longhorn.Functions.Cluster;
 /// </summary>
 public sealed class SqliteResourceStore(ObjectStore objects) : IResourceStore
 {
+    /// <summary>
+    /// Typed objects as lists last read them, by kind, namespace and name, each with the version it was read at: a list
+    /// parses only the objects that changed since (records are immutable, so one instance serves every reader).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Kind, string Namespace, string Name), (long Version, Resource Value)> _read = new();
+
     public SqliteResourceStore(string databasePath, TimeProvider time) : this(new ObjectStore(databasePath, time))
     {
     }
@@ -25,10 +31,35 @@ public sealed class SqliteResourceStore(ObjectStore objects) : IResourceStore
 
     public async Task<IReadOnlyList<T>> ListAsync<T>(LabelSelector? selector, CancellationToken cancellationToken) where T : Resource, IResourceKind
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var kind = KindOf<T>();
-        var page = await objects.ListAsync(kind, kind.Namespaced ? ObjectMeta.LonghornNamespace : null, selector, null, 0, null, cancellationToken)
-            .ConfigureAwait(false);
-        return page.Items.Select(FromJson<T>).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+        var rows = objects.ListVersions(kind, kind.Namespaced ? ObjectMeta.LonghornNamespace : null, selector,
+            (ns, name, version) => _read.TryGetValue((kind.Kind, ns, name), out var held) && held.Version == version);
+        var list = new List<T>(rows.Count);
+        foreach (var row in rows)
+        {
+            var key = (kind.Kind, row.Namespace, row.Name);
+            if (row.Item is null && _read.TryGetValue(key, out var held) && held.Version == row.Version && held.Value is T known)
+            {
+                list.Add(known);
+                continue;
+            }
+            var item = row.Item ?? await objects.GetAsync(kind, row.Namespace, row.Name, cancellationToken).ConfigureAwait(false);
+            if (item is null) continue;
+            var value = FromJson<T>(item);
+            _read[key] = (row.Version, value);
+            list.Add(value);
+        }
+        if (selector is null) Forget(kind.Kind, rows);
+        return list.OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Drops the held objects of a kind that a whole (unselected) list no longer returns.</summary>
+    private void Forget(string kind, IReadOnlyList<VersionedObject> rows)
+    {
+        var present = rows.Select(r => (r.Namespace, r.Name)).ToHashSet();
+        foreach (var key in _read.Keys)
+            if (key.Kind == kind && !present.Contains((key.Namespace, key.Name))) _read.TryRemove(key, out _);
     }
 
     public async Task<T> CreateAsync<T>(T resource, CancellationToken cancellationToken) where T : Resource, IResourceKind

@@ -27,8 +27,8 @@ public sealed class LonghornOptions
     /// <summary>Waits between attempts to read a block on restore, seconds, comma-separated (Longhorn: 1,5,30,60,120,300).</summary>
     public string RestoreRetryDelaySeconds { get; set; } = "1,5,30,60,120,300";
 
-    /// <summary>Background workers for backups, deletions, restores and syncs.</summary>
-    public int Workers { get; set; } = 4;
+    /// <summary>Background workers for backups, deletions, restores and syncs (backups and restores are further limited by concurrent-backup-restore-per-node-limit).</summary>
+    public int Workers { get; set; } = 8;
 
     /// <summary>Initial values of Longhorn settings by name (failed-backup-ttl, backup-compression-method, ...).</summary>
     public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
@@ -45,6 +45,9 @@ public sealed class LonghornOptions
     public string MountRoot => BackupstoreMountRoot.Length > 0 ? Path.GetFullPath(BackupstoreMountRoot) : Path.Combine(FullDataDir, "backupstore-mounts");
 
     public string DatabasePath => Path.Combine(FullDataDir, "resources.db");
+
+    /// <summary>The journal of the lock and temp files this host is writing to backup targets (StoreFileJournal).</summary>
+    public string StoreFileJournalPath => Path.Combine(FullDataDir, "store-files.journal");
 
     public string ReplicaRoot => Path.Combine(FullDataDir, "replicas");
 

@@ -1,3 +1,4 @@
+using Longhorn.Engine.Checks;
 using Longhorn.Functions.ControlPlane.Targets;
 using Microsoft.Azure.Functions.Worker;
 using Longhorn.Functions.Http.Views;
@@ -5,8 +6,8 @@ using Longhorn.Functions.Resources;
 
 namespace Longhorn.Functions.Http;
 
-/// <summary>Backup targets and credential secrets.</summary>
-public sealed class BackupTargetFunctions(BackupTargetService targets)
+/// <summary>Backup targets, their store check, and credential secrets.</summary>
+public sealed class BackupTargetFunctions(BackupTargetService targets, BackupTargetCheck checks)
 {
     [Function("ListBackupTargets")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backuptargets")] HttpRequest request, CancellationToken cancellationToken) =>
@@ -47,6 +48,15 @@ public sealed class BackupTargetFunctions(BackupTargetService targets)
         CancellationToken cancellationToken) =>
         Answers.Accepted(request, $"backuptargets/{name}", BackupTargetView.From(await targets.RequestSyncAsync(name, cancellationToken)));
 
+    [Function("CheckBackupTarget")]
+    public async Task<IResult> CheckAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "backuptargets/{name}/check")] HttpRequest request, string name,
+        CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync<StoreCheckInput>(request, cancellationToken);
+        var check = new StoreCheckRequest { VolumeName = body.Volume, ReadData = body.ReadData ?? false, Prune = body.Prune ?? false };
+        return Answers.Ok(await checks.RunAsync(name, check, cancellationToken));
+    }
+
     [Function("PutSecret")]
     public async Task<IResult> PutSecretAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "secrets/{name}")] HttpRequest request, string name,
         CancellationToken cancellationToken)
@@ -62,6 +72,14 @@ public sealed class BackupTargetFunctions(BackupTargetService targets)
         public string? CredentialSecret { get; set; }
         public long? PollInterval { get; set; }
         public string? ResourceVersion { get; set; }
+    }
+
+    /// <summary>The body of POST backuptargets/{name}/check; every member optional (an empty body checks the whole target).</summary>
+    public sealed class StoreCheckInput
+    {
+        public string? Volume { get; set; }
+        public bool? ReadData { get; set; }
+        public bool? Prune { get; set; }
     }
 
     /// <summary>The body of PUT secrets/{name}.</summary>

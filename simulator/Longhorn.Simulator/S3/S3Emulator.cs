@@ -46,6 +46,9 @@ public sealed class S3Emulator : IAsyncDisposable
 
     public S3EmulatorOptions Options => _options;
 
+    /// <summary>S3 requests received since start (the admin endpoint's not counted).</summary>
+    public long Requests => _handler.Requests;
+
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (_app is not null) return;

@@ -31,6 +31,11 @@ public sealed class S3RequestHandler
         _multipart = new MultipartOperations(new MultipartUploads(store, time), options.RejectChunkedUploads);
     }
 
+    private long _requests;
+
+    /// <summary>S3 requests received so far (the admin endpoint's not counted), for a benchmark's request counts.</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
     public async Task HandleAsync(HttpContext context)
     {
         var (rawPath, rawQuery) = RawTarget(context);
@@ -45,6 +50,7 @@ public sealed class S3RequestHandler
                 await AdminAsync(context).ConfigureAwait(false);
                 return;
             }
+            Interlocked.Increment(ref _requests);
             if (!await _faults.ApplyAsync(context).ConfigureAwait(false)) return;
             var signed = _verifier.Verify(context.Request, rawPath, rawQuery);
             var call = Address(context, rawPath, rawQuery, signed);
@@ -177,7 +183,10 @@ public sealed class S3RequestHandler
             throw S3Error.MethodNotAllowed();
         }
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, _faults.Current, JsonSerializerOptions.Web, context.RequestAborted)
+        // The faults in force, and how many have been injected since start (a soak's figures); POST ignores "injected".
+        var answer = JsonSerializer.SerializeToNode(_faults.Current, JsonSerializerOptions.Web)!.AsObject();
+        answer["injected"] = _faults.Injected;
+        await JsonSerializer.SerializeAsync(context.Response.Body, answer, JsonSerializerOptions.Web, context.RequestAborted)
             .ConfigureAwait(false);
     }
 

@@ -22,7 +22,7 @@ public sealed class BenchmarkRun
 
     public BenchmarkRun(BenchmarkSettings settings) => _settings = settings;
 
-    public static readonly string[] Scenarios = ["backup", "incremental", "restore", "delete", "list", "memory", "s3"];
+    public static readonly string[] Scenarios = ["backup", "incremental", "restore", "delete", "list", "memory", "s3", "host", "host-concurrent"];
 
     public async Task RunAsync(IReadOnlyCollection<string> scenarios)
     {
@@ -40,6 +40,8 @@ public sealed class BenchmarkRun
                 case "list": await ListAsync(); break;
                 case "memory": await MemoryAsync(); break;
                 case "s3": await S3Async(); break;
+                case "host": await HostAsync(); break;
+                case "host-concurrent": await HostConcurrentAsync(); break;
                 default: throw new ArgumentException($"unknown scenario {scenario}; expected one of {string.Join(", ", Scenarios)} or all");
             }
         }
@@ -104,6 +106,104 @@ public sealed class BenchmarkRun
             _results.Add(new ResultRow("1 full backup", $"{spec.Name} (ours)", "throughput", spec.Size / MB / ours.Seconds, "MB/s",
                 ours.PeakRssBytes / 1048576.0, ratios, $"{ours.Seconds:0.000} s"));
         }
+    }
+
+    /// <summary>
+    /// The user's path through the host (HTTP create → Completed, the host in its own process) against borg and the
+    /// engine alone on the same image in the same run: with Longhorn's 2 s settle on both sides, and with it set to 0.
+    /// </summary>
+    private async Task HostAsync()
+    {
+        var hostPath = new HostPath(_settings.WorkDirectory);
+        var settle = new Dictionary<string, string> { ["LONGHORN_BENCH_SETTLE_SECONDS"] = "2" };
+        foreach (var spec in ImageSpec.Standard(_settings.Scale))
+        {
+            var image = await ImageAsync(spec);
+            var sessions = new List<HostPath.HostSession>();
+            var unsettled = new List<HostPath.HostSession>();
+            var engine = new List<Measurement>();
+            var engineSettled = new List<Measurement>();
+            var engineIncremental = new List<Measurement>();
+            var borg = new List<Measurement>();
+            for (var i = 0; i < _settings.Runs; i++)
+            {
+                // Interleaved, so a slow spell of this shared machine falls on every subject alike.
+                sessions.Add(await hostPath.RunAsync(image, settleSeconds: null));
+                unsettled.Add(await hostPath.RunAsync(image, settleSeconds: 0));
+                Measurement.FlushDirtyPages();
+                var store = Scratch(spec.Name, "engine");
+                engineSettled.Add(await Measurement.RunChildAsync(settle, ["backup", "--replica", image.ReplicaPath, "--store", store,
+                    "--snapshot", PreparedImage.FirstSnapshot, .. ChecksumFlag]));
+                Measurement.FlushDirtyPages();
+                engineIncremental.Add(await Measurement.RunChildAsync(settle, ["backup", "--replica", image.ReplicaPath, "--store", store,
+                    "--snapshot", PreparedImage.ChangedSnapshot, .. ChecksumFlag]));
+                Measurement.FlushDirtyPages();
+                engine.Add(await OurBackupAsync(image, Scratch(spec.Name, "engine0"), PreparedImage.FirstSnapshot));
+                if (_peers.OfType<Borg>().FirstOrDefault(p => p.IsInstalled) is { } b)
+                {
+                    Measurement.FlushDirtyPages();
+                    borg.Add(await b.BackupAsync(image.ImagePath, Scratch(spec.Name, "borg")));
+                }
+            }
+            var host = Measurement.Summarize(sessions.Select(s => s.Full).ToList());
+            var hostIncremental = Measurement.Summarize(sessions.Select(s => s.Incremental).ToList());
+            var host0 = Measurement.Summarize(unsettled.Select(s => s.Full).ToList());
+            var engine2 = Measurement.Summarize(engineSettled);
+            var engine0 = Measurement.Summarize(engine);
+            var ratios = new Dictionary<string, double> { ["engine, 2 s settle"] = engine2.Seconds / host.Seconds };
+            if (borg.Count > 0)
+            {
+                var theirs = Measurement.Summarize(borg);
+                ratios["borg"] = theirs.Seconds / host.Seconds;
+                _results.Add(new ResultRow("7 through the host", $"{spec.Name} (borg)", "throughput", spec.Size / MB / theirs.Seconds, "MB/s",
+                    theirs.PeakRssBytes / 1048576.0, new Dictionary<string, double>()));
+            }
+            _results.Add(new ResultRow("7 through the host", $"{spec.Name} (engine, 2 s settle)", "throughput", spec.Size / MB / engine2.Seconds, "MB/s",
+                engine2.PeakRssBytes / 1048576.0, new Dictionary<string, double>(), $"{engine2.Seconds:0.000} s"));
+            _results.Add(new ResultRow("7 through the host", $"{spec.Name} (host, 2 s settle)", "throughput", spec.Size / MB / host.Seconds, "MB/s",
+                sessions.Max(s => s.PeakRssBytes) / 1048576.0, ratios,
+                $"{host.Seconds:0.000} s from POST to Completed; host idle {sessions.Max(s => s.IdleRssBytes) / 1048576.0:0} MiB RSS"));
+            _results.Add(new ResultRow("7 through the host", $"{spec.Name} (host, no settle)", "throughput", spec.Size / MB / host0.Seconds, "MB/s",
+                unsettled.Max(s => s.PeakRssBytes) / 1048576.0, new Dictionary<string, double> { ["engine, no settle"] = engine0.Seconds / host0.Seconds },
+                $"{host0.Seconds:0.000} s; engine alone {engine0.Seconds:0.000} s"));
+            var bound = 2 + 0.05 * (host.Seconds - 2);
+            _results.Add(new ResultRow("7 through the host", $"{spec.Name} 1 % incremental (host)", "time / full backup time",
+                100 * hostIncremental.Seconds / host.Seconds, "%", null, new Dictionary<string, double>(),
+                $"{image.ChangedBlocks} blocks changed: {hostIncremental.Seconds:0.000} s vs {host.Seconds:0.000} s; goal ≤ 2 s + 5 % of " +
+                $"(full − 2 s) = {bound:0.000} s: {(hostIncremental.Seconds <= bound ? "met" : "missed")}; engine alone " +
+                $"{Measurement.Summarize(engineIncremental).Seconds:0.000} s with the settle"));
+        }
+    }
+
+    /// <summary>
+    /// 8 volumes backed up at once through the host against the engine alone on the same 8 volumes (both with the 2 s
+    /// settle), and the host's memory with 20 backups requested at once (Longhorn's limit lets 5 run, the rest wait).
+    /// </summary>
+    private async Task HostConcurrentAsync()
+    {
+        var hostPath = new HostPath(_settings.WorkDirectory);
+        var bytesEach = 256 * 1024 * 1024 / _settings.Scale;
+        var hosts = new List<HostPath.ConcurrentSession>();
+        var engines = new List<Measurement>();
+        for (var i = 0; i < _settings.Runs; i++)
+        {
+            hosts.Add(await hostPath.RunConcurrentAsync(8, bytesEach));
+            engines.Add(await Measurement.RunChildAsync("backup-many", "--volumes", "8", "--bytes",
+                bytesEach.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", Scratch("concurrent", "engine")));
+        }
+        var host = hosts.OrderBy(h => h.Seconds).ElementAt(hosts.Count / 2);
+        var engine = Measurement.Summarize(engines);
+        var total = 8.0 * bytesEach;
+        _results.Add(new ResultRow("8 concurrent backups", $"8 × {bytesEach >> 20} MiB random (engine alone, 2 s settle)", "aggregate throughput",
+            total / MB / engine.Seconds, "MB/s", engine.PeakRssBytes / 1048576.0, new Dictionary<string, double>(), $"{engine.Seconds:0.000} s"));
+        _results.Add(new ResultRow("8 concurrent backups", $"8 × {bytesEach >> 20} MiB random (host)", "aggregate throughput",
+            total / MB / host.Seconds, "MB/s", hosts.Max(h => h.PeakRssBytes) / 1048576.0,
+            new Dictionary<string, double> { ["engine alone"] = engine.Seconds / host.Seconds },
+            $"{host.Seconds:0.000} s from the POSTs to the last Completed; 5 run at once (concurrent-backup-restore-per-node-limit)"));
+        var twenty = await hostPath.RunConcurrentAsync(20, Math.Max(ImageSpec.BlockSize, 64 * 1024 * 1024 / _settings.Scale));
+        _results.Add(new ResultRow("8 concurrent backups", "20 backups requested at once (host)", "peak RSS", twenty.PeakRssBytes / 1048576.0, "MiB",
+            twenty.PeakRssBytes / 1048576.0, new Dictionary<string, double>(),
+            $"idle {twenty.IdleRssBytes / 1048576.0:0} MiB after start; {twenty.Seconds:0.000} s for all 20"));
     }
 
     private async Task IncrementalAsync()
@@ -186,6 +286,10 @@ public sealed class BenchmarkRun
         _results.Add(new ResultRow("5 listing", $"{Volumes} volumes × {PerVolume} backups, from the resources", "time", fromResources.Seconds, "s",
             fromResources.PeakRssBytes / 1048576.0, new Dictionary<string, double> { ["from the store"] = fromStore.Seconds / fromResources.Seconds },
             "all BackupVolume and Backup resources from the host's SQLite store, as GET /api/backupvolumes and /api/backups do"));
+        var answers = await RepeatAsync(_ => Measurement.RunChildAsync("list-answers", "--db", database));
+        _results.Add(new ResultRow("5 listing", $"{Volumes} volumes × {PerVolume} backups, the answers again", "time", answers.Seconds, "s",
+            answers.PeakRssBytes / 1048576.0, new Dictionary<string, double> { ["first listing from the resources"] = fromResources.Seconds / answers.Seconds },
+            "server work of GET /api/backupvolumes and GET /api/backups when the host has listed them before: resources, views, JSON"));
         _results.Add(new ResultRow("5 listing", $"{Volumes} volumes × {PerVolume} backups, from the store", "time", fromStore.Seconds, "s",
             fromStore.PeakRssBytes / 1048576.0, new Dictionary<string, double>(), "list + inspect of every volume and backup, as a sync does"));
     }
@@ -227,14 +331,26 @@ public sealed class BenchmarkRun
 
     private async Task S3BackupAsync(ImageSpec spec, PreparedImage image, S3Server server)
     {
-        var ours = await RepeatAsync(i => Measurement.RunChildAsync(server.Environment,
-            ["backup", "--replica", image.ReplicaPath, "--store", $"s3://{server.Bucket}@us-east-1/ours-{i}/", "--snapshot", PreparedImage.FirstSnapshot, .. ChecksumFlag]));
-        var aws = await RepeatAsync(i => Measurement.RunCommandAsync(_settings.WorkDirectory, server.Environment, "aws",
-            "--endpoint-url", server.Endpoint.ToString(), "s3", "cp", image.ImagePath, $"s3://{server.Bucket}/aws-{i}/image.img"));
+        var requests = new List<long>();
+        var awsRequests = new List<long>();
+        // The requests a run makes, where the server counts them; the child's warm-up backup goes to a local store.
+        async Task<Measurement> Counted(List<long> counts, Func<Task<Measurement>> run)
+        {
+            var before = server.Requests?.Invoke() ?? 0;
+            var measured = await run();
+            if (server.Requests is { } count) counts.Add(count() - before);
+            return measured;
+        }
+        var ours = await RepeatAsync(i => Counted(requests, () => Measurement.RunChildAsync(server.Environment,
+            ["backup", "--replica", image.ReplicaPath, "--store", $"s3://{server.Bucket}@us-east-1/ours-{i}/", "--snapshot", PreparedImage.FirstSnapshot, .. ChecksumFlag])));
+        var aws = await RepeatAsync(i => Counted(awsRequests, () => Measurement.RunCommandAsync(_settings.WorkDirectory, server.Environment, "aws",
+            "--endpoint-url", server.Endpoint.ToString(), "s3", "cp", image.ImagePath, $"s3://{server.Bucket}/aws-{i}/image.img")));
+        var perBackup = requests.Count > 0 ? $"; {requests.Order().ElementAt(requests.Count / 2)} requests a backup" : "";
+        var perCopy = awsRequests.Count > 0 ? $"; {awsRequests.Order().ElementAt(awsRequests.Count / 2)} requests" : "";
         _results.Add(new ResultRow("6 backup to S3", $"{spec.Name} to {server.Name} (aws s3 cp)", "throughput", spec.Size / MB / aws.Seconds, "MB/s",
-            aws.PeakRssBytes / 1048576.0, new Dictionary<string, double>(), "the same bytes uploaded as one multipart object"));
+            aws.PeakRssBytes / 1048576.0, new Dictionary<string, double>(), "the same bytes uploaded as one multipart object" + perCopy));
         _results.Add(new ResultRow("6 backup to S3", $"{spec.Name} to {server.Name} (ours)", "throughput", spec.Size / MB / ours.Seconds, "MB/s",
             ours.PeakRssBytes / 1048576.0, new Dictionary<string, double> { ["aws s3 cp"] = aws.Seconds / ours.Seconds },
-            $"{ours.Seconds:0.000} s; lz4 blocks, one PUT each"));
+            $"{ours.Seconds:0.000} s; lz4 blocks, one PUT each" + perBackup));
     }
 }

@@ -10,8 +10,10 @@ public sealed class S3Server : IAsyncDisposable
 {
     private readonly Func<ValueTask> _stop;
 
-    private S3Server(string name, Uri endpoint, string accessKey, string secretKey, string bucket, Func<ValueTask> stop)
+    private S3Server(string name, Uri endpoint, string accessKey, string secretKey, string bucket, Func<ValueTask> stop,
+        Func<long>? requests = null)
     {
+        Requests = requests;
         Name = name;
         Endpoint = endpoint;
         AccessKey = accessKey;
@@ -25,6 +27,9 @@ public sealed class S3Server : IAsyncDisposable
     public string AccessKey { get; }
     public string SecretKey { get; }
     public string Bucket { get; }
+
+    /// <summary>The server's count of S3 requests received so far, where it keeps one (the emulator; moto does not).</summary>
+    public Func<long>? Requests { get; }
 
     /// <summary>The variables the engine's S3 driver (via the child) and the aws CLI both read.</summary>
     public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
@@ -41,7 +46,7 @@ public sealed class S3Server : IAsyncDisposable
         var emulator = new S3Emulator(new S3EmulatorOptions { DataDirectory = dataDirectory });
         await emulator.StartAsync();
         return new S3Server("MinIO emulator", emulator.Url, S3EmulatorOptions.DefaultAccessKey, S3EmulatorOptions.DefaultSecretKey,
-            S3EmulatorOptions.DefaultBucket, () => emulator.DisposeAsync());
+            S3EmulatorOptions.DefaultBucket, () => emulator.DisposeAsync(), () => emulator.Requests);
     }
 
     /// <summary>moto_server on a free loopback port, with a bucket made through the aws CLI.</summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Longhorn.Engine.Backups;
 using Longhorn.Engine.Blocks;
+using Longhorn.Engine.Checks;
 using Longhorn.Engine.Format;
 using Longhorn.Engine.Locks;
 using Longhorn.Engine.Store;
@@ -284,6 +285,41 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => Bs.RestoreToBytesAsync("vol1", result.BackupName));
         Assert.Contains("checksum verification failed", e.Message);
         Assert.Contains(BlockA, e.Message);
+    }
+
+    [ToolFact]
+    public async Task Check_finds_missing_corrupt_and_orphan_blocks_and_prune_removes_only_the_orphan()
+    {
+        var source = CaseTwoVolume();
+        var b1 = await Backup(source, "snap1", method: CompressionMethod.None);
+        source.Fill(2 * MiB, 2 * MiB, (byte)'b');
+        source.Snapshot("snap2");
+        var b2 = await Backup(source, "snap2", method: CompressionMethod.None);
+        var clean = await Bs.Store.CheckAsync(new StoreCheckRequest { ReadData = true });
+        Assert.True(clean.IsConsistent);
+        Assert.Equal((1, 2, 3, 3), (clean.VolumesChecked, clean.BackupsChecked, clean.BlocksChecked, clean.BlocksRead));
+        Assert.Empty(clean.OrphanBlocks);
+
+        await Bs.Driver.RemoveAsync($"{Vol1}backups/backup_{b2.BackupName}.cfg", default);
+        var bytes = await Bs.ReadBytesAsync(BlockPath(BlockZero));
+        bytes[100] ^= 1;
+        await Bs.Driver.WriteAsync(BlockPath(BlockZero), bytes, default);
+        var pruned = await Bs.Store.CheckAsync(new StoreCheckRequest { ReadData = true, Prune = true });
+
+        Assert.False(pruned.IsConsistent);
+        var corrupt = Assert.Single(pruned.CorruptBlocks);
+        Assert.Equal(BlockZero, corrupt.Checksum);
+        Assert.Equal([b1.BackupName], corrupt.ReferencedBy);
+        Assert.StartsWith("checksum verification failed", corrupt.Reason);
+        Assert.Equal([new OrphanBlock("vol1", BlockB, BlockPath(BlockB), Removed: true)], pruned.OrphanBlocks);
+        Assert.Equal([new PruneOutcome("vol1", 1, null)], pruned.Pruned);
+        Assert.Equal(new[] { BlockA, BlockZero }.Order(StringComparer.Ordinal), await BlockIdsAsync());
+        Assert.Empty(await Bs.Driver.ListAsync(Vol1 + "locks", default));
+
+        await Bs.Driver.RemoveAsync(BlockPath(BlockA), default);
+        var missing = Assert.Single((await Bs.Store.CheckAsync(new StoreCheckRequest { VolumeName = "vol1" })).MissingBlocks);
+        Assert.Equal(("vol1", BlockA, BlockPath(BlockA)), (missing.Volume, missing.Checksum, missing.Path));
+        Assert.Equal([b1.BackupName], missing.ReferencedBy);
     }
 
     [ToolFact]

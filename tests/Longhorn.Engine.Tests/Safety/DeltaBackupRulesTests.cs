@@ -62,6 +62,9 @@ public sealed class DeltaBackupRulesTests : IDisposable
         var result = await Backup("s1", "backup-first", progress: new Synchronous(reports));
         var cfg = BackupConfig.FromJson(await File.ReadAllBytesAsync(_bs.Local(StorePaths.BackupConfig("vol1", "backup-first"))));
         Assert.Equal(result.Config.ToJson(), cfg.ToJson());
+        // What the backup returns of itself is what inspecting the store says, so the host need not read it back.
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(await _bs.Store.InspectBackupAsync("vol1", "backup-first")),
+            System.Text.Json.JsonSerializer.Serialize(result.Info));
         Assert.Equal("s1", cfg.SnapshotName);
         Assert.True(Timestamps.TryParse(cfg.SnapshotCreatedAt, out var snapshotAt));
         Assert.True(Timestamps.TryParse(cfg.CreatedTime, out var createdAt));

@@ -1,6 +1,7 @@
 using Longhorn.Functions.ControlPlane.SystemBackups;
 using Longhorn.Functions.ControlPlane;
 using Longhorn.Functions.ControlPlane.Settings;
+using Longhorn.Functions.ControlPlane.Targets;
 using Longhorn.Functions.ControlPlane.Work;
 using Longhorn.Functions.Hosting;
 using Longhorn.Functions.Tests.Support;
@@ -28,8 +29,8 @@ public sealed class ControlPlaneServicesTests
 
             Assert.Equal(3, provider.GetRequiredService<IOptions<LonghornOptions>>().Value.Workers);
             Assert.Equal(Enum.GetValues<WorkKind>().Order(), provider.GetServices<IWorkHandler>().Select(h => h.Kind).Order());
-            // The cluster gets its install objects before startup reconciles anything; workers start last.
-            Assert.Equal([typeof(ClusterObjectSeeding), typeof(ControlPlaneStartup), typeof(WorkerPool), typeof(Longhorn.Functions.Csi.VolumeProvisioner),
+            // The cluster gets its install objects before startup reconciles anything; a killed run's leftovers go before any work; workers start last.
+            Assert.Equal([typeof(ClusterObjectSeeding), typeof(ControlPlaneStartup), typeof(LeftoverStoreFiles), typeof(WorkerPool), typeof(Longhorn.Functions.Csi.VolumeProvisioner),
                 typeof(Longhorn.Functions.Csi.SnapshotController)],
                 provider.GetServices<IHostedService>().Select(s => s.GetType()));
             Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());

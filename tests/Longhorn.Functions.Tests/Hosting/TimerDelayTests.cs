@@ -5,11 +5,35 @@ namespace Longhorn.Functions.Tests.Hosting;
 /// <summary>A timer function is never invoked before its scheduled time, even when the platform's timer wakes early.</summary>
 public sealed class TimerDelayTests
 {
-    /// <summary>The system clock, with timers that fire 30 ms before they are due (as a coarse or adjusted clock can).</summary>
+    /// <summary>
+    /// A clock whose timers fire 30 ms before they are due (as a coarse or adjusted clock can make them): each timer
+    /// moves the clock to 30 ms short of its due time (or to its due time, if that is closer) and fires at once. No
+    /// real time passes, so the test cannot be late on a loaded machine.
+    /// </summary>
     private sealed class EarlyTimers : TimeProvider
     {
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-            System.CreateTimer(callback, state, dueTime > TimeSpan.FromMilliseconds(30) ? dueTime - TimeSpan.FromMilliseconds(30) : TimeSpan.Zero, period);
+        private readonly object _gate = new();
+        private DateTimeOffset _now = DateTimeOffset.UtcNow;
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            lock (_gate) return _now;
+        }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var early = TimeSpan.FromMilliseconds(30);
+            lock (_gate) _now += dueTime > early ? dueTime - early : dueTime;
+            ThreadPool.QueueUserWorkItem(_ => callback(state));
+            return new Fired();
+        }
+
+        private sealed class Fired : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => false;
+            public void Dispose() { }
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
     }
 
     [Fact]

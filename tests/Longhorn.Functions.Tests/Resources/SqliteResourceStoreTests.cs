@@ -145,6 +145,32 @@ public sealed class SqliteResourceStoreTests : IDisposable
     private async Task<IReadOnlyList<string>> NamesAsync(LabelSelector? selector) =>
         (await _store.ListAsync<Setting>(selector, CancellationToken.None)).Select(s => s.Name).ToList();
 
+    [Fact]
+    public async Task A_list_parses_only_what_changed_and_sees_every_change_made_under_it_through_the_object_store()
+    {
+        for (var i = 0; i < 3; i++) await _store.CreateAsync(Setting($"s{i}", "1"), CancellationToken.None);
+        var first = await _store.ListAsync<Setting>(null, CancellationToken.None);
+        var again = await _store.ListAsync<Setting>(null, CancellationToken.None);
+        // Unchanged objects are the instances the first list read, not parsed anew.
+        Assert.All(first.Zip(again), pair => Assert.Same(pair.First, pair.Second));
+
+        // Changes made beside the typed store, as the Kubernetes API makes them, show in the next list.
+        var kind = SqliteResourceStore.KindOf<Setting>();
+        var item = (await _store.Objects.GetAsync(kind, ObjectMeta.LonghornNamespace, "s1", CancellationToken.None))!;
+        item["value"] = "changed";
+        await _store.Objects.UpdateAsync(kind, item, CancellationToken.None);
+        await _store.Objects.DeleteAsync(kind, ObjectMeta.LonghornNamespace, "s2", CancellationToken.None);
+        await _store.CreateAsync(Setting("s3", "new"), CancellationToken.None);
+
+        var after = await _store.ListAsync<Setting>(null, CancellationToken.None);
+        Assert.Equal(["s0", "s1", "s3"], after.Select(s => s.Name));
+        Assert.Same(first[0], after[0]);
+        Assert.Equal("changed", after[1].Value);
+        Assert.Equal("new", after[2].Value);
+        Assert.Equal(["s1"], (await _store.ListAsync<Setting>(LabelSelector.Parse("!missing"), CancellationToken.None))
+            .Where(s => s.Value == "changed").Select(s => s.Name));
+    }
+
     private static Setting Setting(string name, string value) => new() { Metadata = new ObjectMeta { Name = name }, Value = value };
 
     private static Setting Labelled(string name, params (string Key, string Value)[] labels) =>

@@ -67,6 +67,12 @@ public sealed class HostProcess : IDisposable
         }, "the host to answer");
     }
 
+    /// <summary>Stops the process where it stands (SIGSTOP), so what it has on disk can be looked at without it moving.</summary>
+    public void Freeze() => Signal(SigStop);
+
+    /// <summary>Lets a frozen process run on (SIGCONT).</summary>
+    public void Thaw() => Signal(SigCont);
+
     public async Task KillAsync()
     {
         if (!Process.HasExited) Process.Kill(entireProcessTree: true);
@@ -78,6 +84,14 @@ public sealed class HostProcess : IDisposable
         if (!Process.HasExited) Process.Kill(entireProcessTree: true);
         Process.Dispose();
     }
+
+    private const int SigStop = 19;
+    private const int SigCont = 18;
+
+    private void Signal(int signal) => Assert.True(kill(Process.Id, signal) == 0, $"signal {signal} to {Process.Id} failed");
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     public static string RepositoryRoot()
     {

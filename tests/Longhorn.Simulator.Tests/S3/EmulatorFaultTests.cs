@@ -86,6 +86,9 @@ public sealed class EmulatorFaultTests : IAsyncLifetime
         using var client = Client(emulator);
         var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.ListBucketsAsync());
         Assert.Equal(("SlowDown", HttpStatusCode.ServiceUnavailable), (e.ErrorCode, e.StatusCode));
+        // The answer counts the faults injected since start.
+        Assert.Equal(emulator.Faults.Injected, (long)(await http.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/_admin/faults"))!["injected"]!);
+        Assert.True(emulator.Faults.Injected > 0);
 
         using (var bad = await http.PostAsJsonAsync("/_admin/faults", new { dropRate = 2.0 }))
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);

@@ -10,11 +10,13 @@ using Longhorn.Functions.Resources;
 namespace Longhorn.Functions.ControlPlane.Backups;
 
 /// <summary>
-/// The backup worker: waits in Pending while another backup of the volume is Deleting, then runs the engine's
+/// The backup worker: waits in Pending while another backup of the volume is Deleting or every backup and restore
+/// slot of the host is taken (<see cref="TransferSlots"/>), then runs the engine's
 /// backup of the snapshot with progress on the resource, and ends Completed (status from the store) or Error.
 /// </summary>
 public sealed class BackupCreation(IResourceStore store, ReplicaRegistry replicas, BackupStoreFactory stores, BackupVolumeSync backupVolumes,
-    SnapshotService snapshots, LonghornSettings settings, HostIdentity host, TimeProvider time, ILogger<BackupCreation> logger) : IWorkHandler
+    SnapshotService snapshots, LonghornSettings settings, TransferSlots slots, HostIdentity host, TimeProvider time, ILogger<BackupCreation> logger)
+    : IWorkHandler
 {
     public WorkKind Kind => WorkKind.CreateBackup;
 
@@ -43,6 +45,16 @@ public sealed class BackupCreation(IResourceStore store, ReplicaRegistry replica
             await FailAsync(name, $"cannot find the corresponding volume {volumeName}").ConfigureAwait(false);
             return;
         }
+        var (slot, waitReason) = await slots.TryEnterAsync(Kind, name, cancellationToken).ConfigureAwait(false);
+        if (slot is null)
+        {
+            await SetAsync(name, s => s with
+            {
+                State = BackupStates.Pending, Messages = new Dictionary<string, string> { [BackupMessages.Info] = waitReason },
+            }).ConfigureAwait(false);
+            return;
+        }
+        using var transfer = slot;
         await SetAsync(name, s => s with
         {
             OwnerID = host.InstanceId, State = BackupStates.InProgress, Progress = 0, Messages = new Dictionary<string, string>(), Error = "",
@@ -66,7 +78,7 @@ public sealed class BackupCreation(IResourceStore store, ReplicaRegistry replica
             };
             var result = await backupStore.CreateBackupAsync(request, replicas.Get(volumeName), progress, cancellationToken).ConfigureAwait(false);
             await progress.DrainAsync().ConfigureAwait(false);
-            var info = await backupStore.InspectBackupAsync(volumeName, result.BackupName, CancellationToken.None).ConfigureAwait(false);
+            var info = result.Info;
             // The backup volume shows the new backup before the backup shows Completed, so readers never see them disagree.
             await SyncBackupVolumeAsync(target, backupStore, backup, CancellationToken.None).ConfigureAwait(false);
             var now = time.GetUtcNow();

@@ -13,6 +13,7 @@ public static class SettingDefinitions
     public const string BackupCompressionMethod = "backup-compression-method";
     public const string BackupConcurrentLimit = "backup-concurrent-limit";
     public const string RestoreConcurrentLimit = "restore-concurrent-limit";
+    public const string ConcurrentBackupRestorePerNodeLimit = "concurrent-backup-restore-per-node-limit";
     public const string DefaultBackupBlockSize = "default-backup-block-size";
     public const string AllowRecurringJobWhileVolumeDetached = "allow-recurring-job-while-volume-detached";
     public const string RecurringJobMaxRetention = "recurring-job-max-retention";
@@ -28,6 +29,8 @@ public static class SettingDefinitions
         Choice(BackupCompressionMethod, "lz4", ["none", "lz4", "gzip"], "Compression of new backup volumes."),
         Int(BackupConcurrentLimit, 2, 1, 64, "Block workers per backup."),
         Int(RestoreConcurrentLimit, 2, 1, 64, "Block workers per restore."),
+        Int(ConcurrentBackupRestorePerNodeLimit, 5, 0, 100,
+            "Backups and restores this host runs at once; the rest wait their turn. 0 holds restores (Longhorn's meaning) and leaves backups unlimited."),
         Choice(DefaultBackupBlockSize, "2", ["2", "16"], "Backup block size of new volumes, MiB."),
         Bool(AllowRecurringJobWhileVolumeDetached, false, "Run recurring jobs on detached volumes."),
         Int(RecurringJobMaxRetention, 100, 1, 250, "Upper bound of a recurring job's retain."),

@@ -17,7 +17,7 @@ namespace Longhorn.Functions.ControlPlane.Targets;
 /// client and its connections); a new one is made when the URL, the secret's values or the store settings change.
 /// </summary>
 public sealed class BackupStoreFactory(IResourceStore store, LonghornSettings settings, IOptions<LonghornOptions> options, TimeProvider time,
-    ILoggerFactory loggers) : IDisposable
+    StoreFileJournal journal, ILoggerFactory loggers) : IDisposable
 {
     private readonly LonghornOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, (string Fingerprint, BackupStore Store)> _stores = new(StringComparer.Ordinal);
@@ -32,9 +32,11 @@ public sealed class BackupStoreFactory(IResourceStore store, LonghornSettings se
                              $"backup target {target.Name} is not available: credential secret {target.Spec.CredentialSecret} not found");
             foreach (var (key, value) in secret.Data) credentials[key] = value;
         }
+        // The host's own lock and temp files are journaled, so a restart removes what a killed run left (LeftoverStoreFiles).
+        var files = journal.For(target.Name);
         var storeOptions = new BackupStoreOptions
         {
-            Locks = new LockOptions { SettleTime = TimeSpan.FromSeconds(_options.LockSettleTimeSeconds) },
+            Locks = new LockOptions { SettleTime = TimeSpan.FromSeconds(_options.LockSettleTimeSeconds), FileJournal = files },
             BackupConcurrency = await settings.GetIntAsync(SettingDefinitions.BackupConcurrentLimit, cancellationToken).ConfigureAwait(false),
             RestoreConcurrency = await settings.GetIntAsync(SettingDefinitions.RestoreConcurrentLimit, cancellationToken).ConfigureAwait(false),
             RestoreRetryDelays = _options.RestoreRetryDelays,
@@ -43,7 +45,7 @@ public sealed class BackupStoreFactory(IResourceStore store, LonghornSettings se
         if (_stores.TryGetValue(target.Name, out var known) && known.Fingerprint == fingerprint) return known.Store;
 
         // Every S3 retry is logged with its key (as README says): the engine driver gets the host's logger.
-        var drivers = new BackupStoreDrivers(new BackupStoreDriverOptions { MountRoot = _options.MountRoot })
+        var drivers = new BackupStoreDrivers(new BackupStoreDriverOptions { MountRoot = _options.MountRoot, FileJournal = files })
             .AddS3(logger: loggers.CreateLogger("Longhorn.Engine.S3"));
         var opened = new BackupStore(drivers.Create(target.Spec.BackupTargetURL, credentials), storeOptions, time, loggers.CreateLogger<BackupStore>());
         // A store replaced here is not disposed: an operation may still be using it; it goes when nothing refers to it.

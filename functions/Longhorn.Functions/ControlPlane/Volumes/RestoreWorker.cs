@@ -10,7 +10,8 @@ namespace Longhorn.Functions.ControlPlane.Volumes;
 /// Restores a volume's replica from the store: a full restore of <c>fromBackup</c> first, then, for a standby (DR)
 /// volume, incremental restores up to its BackupVolume's last backup. State and progress go to the volume's status.
 /// </summary>
-public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas, BackupStoreFactory stores, WorkQueue work, ILogger<RestoreWorker> logger)
+public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas, BackupStoreFactory stores, WorkQueue work, TransferSlots slots,
+    ILogger<RestoreWorker> logger)
     : IWorkHandler
 {
     public WorkKind Kind => WorkKind.Restore;
@@ -35,6 +36,14 @@ public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas
             }
         }
 
+        var (slot, waitReason) = await slots.TryEnterAsync(Kind, name, cancellationToken).ConfigureAwait(false);
+        if (slot is null)
+        {
+            logger.LogInformation("Restore of volume {Volume} waits: {Reason}", name, waitReason);
+            await UpdateAsync(name, r => r with { State = "pending", Error = "" }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        using var transfer = slot;
         var url = BackupUrl.Encode(BackupUrl.Decode(volume.Spec.FromBackup).TargetUrl, backupVolumeName, next);
         await UpdateAsync(name, r => r with { IsRestoring = true, State = "in_progress", Progress = 0, Error = "", CurrentRestoringBackup = next, BackupURL = url },
             cancellationToken).ConfigureAwait(false);
@@ -43,6 +52,16 @@ public sealed class RestoreWorker(IResourceStore store, ReplicaRegistry replicas
             var target = await store.GetRequiredAsync<BackupTarget>(volume.Spec.BackupTargetName, cancellationToken).ConfigureAwait(false);
             var backupStore = await stores.OpenAsync(target, cancellationToken).ConfigureAwait(false);
             var replica = replicas.Get(name);
+            if (last.Length == 0 && replica.ListSnapshots().Count > 0)
+            {
+                // A first restore that reached the replica but not the volume's status (the host was killed in between):
+                // the replica holds only what this volume's restore put there, so it starts again on a fresh one.
+                logger.LogInformation("Restarting the restore of volume {Volume} on a fresh replica: an interrupted restore left {Count} snapshot(s)",
+                    name, replica.ListSnapshots().Count);
+                var size = replica.VolumeSize;
+                await replicas.RemoveAsync(name).ConfigureAwait(false);
+                replica = replicas.Create(name, size);
+            }
             var progress = new ProgressRecorder(p => UpdateAsync(name, r => r.IsRestoring && p > r.Progress ? r with { Progress = p } : null, CancellationToken.None));
             if (last.Length == 0)
             {

@@ -2,11 +2,21 @@ namespace Longhorn.Functions.ControlPlane.Work;
 
 /// <summary>
 /// Records engine progress on a resource: reports arrive on the engine's workers, writes happen one at a time in the
-/// background, only rising values are written, and a burst of reports becomes one write of the latest.
+/// background, only rising values are written, at most one per <see cref="Interval"/> (the first at once), and a burst
+/// of reports becomes one write of the latest. <see cref="DrainAsync"/> writes the latest at once, interval or not.
 /// </summary>
-public sealed class ProgressRecorder(Func<int, Task> write) : IProgress<int>
+public sealed class ProgressRecorder(Func<int, Task> write, TimeProvider time, TimeSpan interval) : IProgress<int>
 {
+    /// <summary>A resource write (a database transaction and a watch event) four times a second at most.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
     private readonly object _gate = new();
+    private readonly TaskCompletionSource _draining = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ProgressRecorder(Func<int, Task> write) : this(write, TimeProvider.System, Interval)
+    {
+    }
+
     private int _latest = -1;
     private int _written = -1;
     private bool _running;
@@ -24,9 +34,10 @@ public sealed class ProgressRecorder(Func<int, Task> write) : IProgress<int>
         }
     }
 
-    /// <summary>Waits until the latest reported value has been written.</summary>
+    /// <summary>Writes the latest reported value now, if it is not written yet, and waits until it is.</summary>
     public Task DrainAsync()
     {
+        _draining.TrySetResult();
         lock (_gate) return _flush;
     }
 
@@ -59,6 +70,9 @@ public sealed class ProgressRecorder(Func<int, Task> write) : IProgress<int>
                 throw;
             }
             lock (_gate) _written = target;
+            // The next write waits out the interval, unless the recorder is drained meanwhile.
+            if (!_draining.Task.IsCompleted)
+                await Task.WhenAny(Task.Delay(interval, time), _draining.Task).ConfigureAwait(false);
         }
     }
 }

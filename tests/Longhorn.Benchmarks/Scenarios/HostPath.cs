@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Longhorn.Benchmarks.Images;
+
+namespace Longhorn.Benchmarks.Scenarios;
+
+/// <summary>
+/// The user's path: the function host in its own process (the built Longhorn.Functions.dll, embedded host, its default
+/// NFS-directory target), the image written through <c>PUT /api/volumes/{name}/data</c>, then
+/// <c>POST /api/volumes/{name}/backups</c> timed until the backup resource reads Completed, settle included.
+/// </summary>
+public sealed class HostPath(string workDirectory)
+{
+    private const string VolumeName = "bench-volume";
+
+    /// <summary>The host's memory: resident right after it answers, and its peak over the session.</summary>
+    public sealed record HostSession(Measurement Full, Measurement Incremental, long IdleRssBytes, long PeakRssBytes);
+
+    /// <summary>A fresh host (data directory and store of its own) that writes the image, backs it up, changes 1 % and backs up again.</summary>
+    public async Task<HostSession> RunAsync(PreparedImage image, double? settleSeconds)
+    {
+        var dataDir = Path.Combine(workDirectory, "runs", "host", image.Spec.Name);
+        if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
+        Directory.CreateDirectory(dataDir);
+        var port = FreePort();
+        var environment = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
+        if (settleSeconds is { } s) environment["Longhorn__LockSettleTimeSeconds"] = s.ToString(CultureInfo.InvariantCulture);
+        using var host = Start(["--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDir, "--k8s-port", "0"], environment);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
+            await WaitHealthyAsync(client, host);
+            var idle = Rss(host.Id, "VmRSS:");
+
+            await Send(client, HttpMethod.Post, "/api/volumes", new { name = VolumeName, size = image.Spec.Size });
+            await WriteAsync(client, image);
+            Measurement.FlushDirtyPages();
+            var full = await BackUpAsync(client, host);
+
+            await WriteChangesAsync(client, image);
+            Measurement.FlushDirtyPages();
+            var incremental = await BackUpAsync(client, host);
+            return new HostSession(full, incremental, idle, Rss(host.Id, "VmHWM:"));
+        }
+        finally
+        {
+            if (!host.HasExited) host.Kill(entireProcessTree: true);
+            await host.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>The host's time and peak memory for backups of several volumes requested at once.</summary>
+    public sealed record ConcurrentSession(double Seconds, long IdleRssBytes, long PeakRssBytes, long BytesBackedUp);
+
+    /// <summary>
+    /// A fresh host with <paramref name="volumes"/> volumes of <paramref name="bytesEach"/> bytes of data each (the
+    /// bytes of <see cref="VolumeData"/>), backed up all at once: POSTed together, timed until every one is Completed.
+    /// </summary>
+    public async Task<ConcurrentSession> RunConcurrentAsync(int volumes, int bytesEach)
+    {
+        var dataDir = Path.Combine(workDirectory, "runs", "host", $"concurrent-{volumes}");
+        if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
+        Directory.CreateDirectory(dataDir);
+        var port = FreePort();
+        using var host = Start(["--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDir, "--k8s-port", "0"],
+            new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
+            await WaitHealthyAsync(client, host);
+            var idle = Rss(host.Id, "VmRSS:");
+            for (var v = 0; v < volumes; v++)
+            {
+                await Send(client, HttpMethod.Post, "/api/volumes", new { name = $"vol{v}", size = (long)bytesEach });
+                for (var offset = 0; offset < bytesEach; offset += ImageSpec.BlockSize)
+                    await PutAsync(client, $"vol{v}", offset, VolumeData(v, offset));
+            }
+            Measurement.FlushDirtyPages();
+            var watch = Stopwatch.StartNew();
+            var locations = new List<string>();
+            for (var v = 0; v < volumes; v++)
+            {
+                using var created = await Send(client, HttpMethod.Post, $"/api/volumes/vol{v}/backups", new { });
+                locations.Add(created.Headers.Location!.ToString());
+            }
+            foreach (var location in locations) await WaitCompletedAsync(client, host, location);
+            return new ConcurrentSession(watch.Elapsed.TotalSeconds, idle, Rss(host.Id, "VmHWM:"), (long)volumes * bytesEach);
+        }
+        finally
+        {
+            if (!host.HasExited) host.Kill(entireProcessTree: true);
+            await host.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>One 2 MiB block of volume <paramref name="volume"/>: random (seeded) bytes, so no two blocks deduplicate.</summary>
+    public static byte[] VolumeData(int volume, long offset)
+    {
+        var block = new byte[ImageSpec.BlockSize];
+        new Random(HashCode.Combine(volume, offset)).NextBytes(block);
+        return block;
+    }
+
+    /// <summary>The image's data blocks, 2 MiB a request; holes stay holes.</summary>
+    private static async Task WriteAsync(HttpClient client, PreparedImage image)
+    {
+        using var file = File.OpenHandle(image.ImagePath);
+        var block = new byte[ImageSpec.BlockSize];
+        foreach (var offset in image.DataOffsets)
+        {
+            RandomAccess.Read(file, block, offset);
+            await PutAsync(client, VolumeName, offset, block);
+        }
+    }
+
+    /// <summary>The same 1 % change <see cref="PreparedImage"/> makes for its second snapshot: 1 MiB inside each chosen block.</summary>
+    private static async Task WriteChangesAsync(HttpClient client, PreparedImage image)
+    {
+        var random = new Random(101);
+        var chosen = image.DataOffsets.ToArray();
+        random.Shuffle(chosen);
+        var change = new byte[1 << 20];
+        foreach (var offset in chosen.Take(image.ChangedBlocks))
+        {
+            random.NextBytes(change);
+            await PutAsync(client, VolumeName, offset + random.Next(256) * 4096L, change);
+        }
+    }
+
+    private static async Task PutAsync(HttpClient client, string volume, long offset, byte[] data)
+    {
+        using var content = new ByteArrayContent(data);
+        content.Headers.ContentType = new("application/octet-stream");
+        using var response = await client.PutAsync($"/api/volumes/{volume}/data?offset={offset}", content);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"PUT data at {offset}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>POST a backup and poll its resource until Completed: what a user waits for.</summary>
+    private static async Task<Measurement> BackUpAsync(HttpClient client, Process host)
+    {
+        var watch = Stopwatch.StartNew();
+        using var created = await Send(client, HttpMethod.Post, $"/api/volumes/{VolumeName}/backups", new { });
+        var location = created.Headers.Location?.ToString() ?? throw new InvalidOperationException("no Location for the backup");
+        await WaitCompletedAsync(client, host, location);
+        return new Measurement(watch.Elapsed.TotalSeconds, Rss(host.Id, "VmHWM:"));
+    }
+
+    private static async Task WaitCompletedAsync(HttpClient client, Process host, string location)
+    {
+        while (true)
+        {
+            using var document = JsonDocument.Parse(await client.GetStringAsync(location));
+            var state = document.RootElement.GetProperty("state").GetString();
+            if (state == "Completed") break;
+            if (state == "Error")
+                throw new InvalidOperationException($"the backup failed: {document.RootElement}");
+            if (host.HasExited) throw new InvalidOperationException("the host exited during the backup");
+            await Task.Delay(10);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> Send(HttpClient client, HttpMethod method, string path, object body)
+    {
+        var response = await client.SendAsync(new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) });
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return response;
+    }
+
+    private static Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(HostDll());
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("  host: " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitHealthyAsync(HttpClient client, Process host)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            if (host.HasExited) throw new InvalidOperationException("the host exited at start");
+            try
+            {
+                using var response = await client.GetAsync("/api/health");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("the host did not answer within a minute");
+    }
+
+    /// <summary>The host's build output beside this program's configuration (the project reference builds it).</summary>
+    private static string HostDll()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Longhorn.Functions.sln"))) directory = directory.Parent;
+        var dll = Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("the repository root"),
+            "functions", "Longhorn.Functions", "bin", configuration, "net10.0", "Longhorn.Functions.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"{dll} is not built", dll);
+    }
+
+    private static long Rss(int pid, string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith(field, StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        return -1;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

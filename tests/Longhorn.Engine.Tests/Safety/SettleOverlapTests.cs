@@ -1,0 +1,166 @@
+using Longhorn.Engine.Backups;
+using Longhorn.Engine.Blocks;
+using Longhorn.Engine.Format;
+using Longhorn.Engine.Locks;
+using Longhorn.Engine.Store;
+using Longhorn.Engine.Tests.Support;
+
+namespace Longhorn.Engine.Tests.Safety;
+
+/// <summary>
+/// A backup works while its lock settles (spec §6.3's 2 s) and writes no cfg until the lock is confirmed; every block it
+/// found present or uploaded before then is provisional and confirmed once the lock is held. The clock is the test's:
+/// nothing here waits on real time.
+/// </summary>
+public sealed class SettleOverlapTests : IDisposable
+{
+    private const int MiB = 1024 * 1024;
+    private readonly TempDirectory _dir = new();
+    private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
+    private readonly IBackupStoreDriver _files;
+    private readonly InterceptingDriver _driver;
+    private readonly MemorySnapshotSource _source = new(8 * MiB);
+
+    public SettleOverlapTests()
+    {
+        Directory.CreateDirectory(_dir.Combine("bs"));
+        _files = new BackupStoreDrivers().Create("vfs://" + _dir.Combine("bs"));
+        _driver = new InterceptingDriver(_files, _clock);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private string StoreFile(string path) => Path.Combine(_dir.Combine("bs"), path);
+
+    private BackupStore Host(TimeSpan? settle = null) =>
+        new(_driver, new BackupStoreOptions { Locks = new LockOptions { SettleTime = settle ?? TimeSpan.FromSeconds(2) } }, _clock);
+
+    private Task<BackupResult> Backup(string snapshot, IProgress<int>? progress = null) =>
+        Host().CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = snapshot }, _source, progress);
+
+    private IReadOnlyList<string> BlockFiles() =>
+        Directory.Exists(StoreFile(StorePaths.BlocksDirectory("vol1")))
+            ? Directory.GetFiles(StoreFile(StorePaths.BlocksDirectory("vol1")), "*.blk", SearchOption.AllDirectories) : [];
+
+    private IReadOnlyList<string> BackupConfigs() =>
+        Directory.Exists(StoreFile(StorePaths.BackupsDirectory("vol1")))
+            ? Directory.GetFiles(StoreFile(StorePaths.BackupsDirectory("vol1"))) : [];
+
+    private IReadOnlyList<string> LockFiles() =>
+        Directory.Exists(StoreFile(StorePaths.LocksDirectory("vol1")))
+            ? Directory.GetFiles(StoreFile(StorePaths.LocksDirectory("vol1"))).Select(f => Path.GetFileName(f)).ToList() : [];
+
+    private static string BlockOf(byte value)
+    {
+        var block = new byte[2 * MiB];
+        Array.Fill(block, value);
+        return BlockId.Compute(block);
+    }
+
+    /// <summary>Records the last progress without a synchronization context in the way.</summary>
+    private sealed class LastProgress : IProgress<int>
+    {
+        private int _value;
+        public int Value => Volatile.Read(ref _value);
+        public void Report(int value) => Volatile.Write(ref _value, value);
+    }
+
+    [Fact]
+    public async Task The_blocks_are_uploaded_while_the_lock_settles_and_no_cfg_is_written_before_it_is_confirmed()
+    {
+        _source.Fill(0, 6 * MiB, 7);
+        _source.Fill(6 * MiB, MiB, 8);
+        _source.Snapshot("s1");
+        var progress = new LastProgress();
+
+        var backup = Backup("s1", progress);
+        await Eventually.HoldsAsync(() => progress.Value >= 95, "every block to be processed during the settle");
+
+        Assert.False(backup.IsCompleted);
+        Assert.Equal(1, _clock.PendingDelays);
+        Assert.Equal(2, BlockFiles().Count);
+        // Nothing references them yet: no volume.cfg, no placeholder, no backup cfg.
+        Assert.False(File.Exists(StoreFile(StorePaths.VolumeConfig("vol1"))));
+        Assert.Empty(BackupConfigs());
+
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        var result = await backup;
+        Assert.Equal(4, result.Config.Blocks.Count);
+        Assert.Equal(2, result.NewBlockCount);
+        Assert.Empty(LockFiles());
+    }
+
+    [Fact]
+    public async Task A_deleter_with_priority_that_collects_blocks_during_the_settle_makes_the_backup_fail_never_miss_blocks()
+    {
+        // vol1 holds two backups: "keep" (blocks of 1s) and "doomed" (blocks of 2s), the volume's last.
+        _source.Fill(0, 2 * MiB, 1);
+        _source.Snapshot("s-keep");
+        var keep = await new BackupStore(_files, new BackupStoreOptions(), new ImmediateTimeProvider())
+            .CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s-keep", FullBackup = true }, _source);
+        _source.Fill(0, 2 * MiB, 2);
+        _source.Snapshot("s-doomed");
+        var doomed = await new BackupStore(_files, new BackupStoreOptions(), new ImmediateTimeProvider())
+            .CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s-doomed" }, _source);
+        // The new snapshot shares the doomed backup's block and adds one; its base's snapshot is gone, so it is
+        // compared in full and finds the shared block already in the store.
+        _source.Fill(2 * MiB, 2 * MiB, 3);
+        _source.Snapshot("s-new");
+        _source.DeleteSnapshot("s-doomed");
+
+        // The deleter writes its lock first (older: it has priority) and settles for 1 s; the backup for 2 s.
+        var deletion = Host(TimeSpan.FromSeconds(1)).DeleteBackupAsync("vol1", doomed.BackupName);
+        await Eventually.HoldsAsync(() => _clock.PendingDelays == 1, "the deleter to settle");
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        var progress = new LastProgress();
+        var backup = Backup("s-new", progress);
+        await Eventually.HoldsAsync(() => progress.Value >= 95 && _clock.PendingDelays == 2, "the backup to decide every block while settling");
+        Assert.Contains(BlockFiles(), f => Path.GetFileName(f) == BlockOf(2) + ".blk");
+
+        // The deleter's settle ends: the backup's lock is newer and not acquired, so the delete goes on and its GC
+        // removes both the shared block and the one the backup uploaded, which no cfg references yet.
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await deletion;
+        Assert.DoesNotContain(BlockFiles(), f => Path.GetFileName(f) == BlockOf(2) + ".blk");
+        Assert.DoesNotContain(BlockFiles(), f => Path.GetFileName(f) == BlockOf(3) + ".blk");
+
+        // The deleter is gone when the backup's lock is confirmed; the provisional blocks are not there: it fails.
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var e = await Assert.ThrowsAsync<BackupStoreException>(() => backup);
+        Assert.Contains("removed by a deletion meanwhile", e.Message);
+
+        // Nothing in the store references a missing block, the kept backup restores, no lock is left.
+        var left = Assert.Single(BackupConfigs());
+        Assert.EndsWith($"backup_{keep.BackupName}.cfg", left);
+        var blocks = BlockFiles().Select(Path.GetFileNameWithoutExtension).ToHashSet();
+        var kept = await StoreConfigs.LoadBackupAsync(_files, "vol1", keep.BackupName, CancellationToken.None);
+        Assert.All(kept.Blocks, b => Assert.Contains(b.BlockChecksum, blocks));
+        Assert.Empty(LockFiles());
+    }
+
+    [Fact]
+    public async Task A_lock_lost_at_the_end_of_the_settle_fails_the_backup_with_the_locks_error_and_writes_no_cfg()
+    {
+        _source.Fill(0, 4 * MiB, 5);
+        _source.Snapshot("s1");
+        await using var deleter = await Settled(BackupStoreLock.AcquireAsync(_driver, "vol1", LockType.Deletion, new LockOptions(), _clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None));
+        var progress = new LastProgress();
+        var backup = Backup("s1", progress);
+        await Eventually.HoldsAsync(() => progress.Value >= 95 && _clock.PendingDelays == 1, "the backup to settle");
+
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        var e = await Assert.ThrowsAsync<BackupStoreLockException>(() => backup);
+        Assert.EndsWith("please try again later", e.Message);
+        Assert.Empty(BackupConfigs());
+        Assert.False(File.Exists(StoreFile(StorePaths.VolumeConfig("vol1"))));
+        Assert.Equal([deleter.File.Name + ".lck"], LockFiles());
+    }
+
+    private async Task<T> Settled<T>(Task<T> operation)
+    {
+        await Eventually.HoldsAsync(() => operation.IsCompleted || _clock.PendingDelays > 0, "the operation to settle its lock");
+        if (!operation.IsCompleted) _clock.Advance(TimeSpan.FromSeconds(2));
+        return await operation;
+    }
+}
