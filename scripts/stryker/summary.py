@@ -20,22 +20,32 @@ def folder(path: str) -> str | None:
 
 
 def main(reports: list[str]) -> None:
-    counts = defaultdict(lambda: defaultdict(int))
-    survivors = []
+    # A mutant of a later report replaces the same mutant (file, place, mutator, replacement) of an earlier one, so a
+    # re-run of some lines after new tests updates the whole folder's run.
+    mutants = {}
     for report in reports:
         data = json.loads(Path(report).read_text())
         for path, file in data["files"].items():
+            key = folder(path)
+            if key is None:
+                continue
+            short = path.split("/engine/Longhorn.Engine/")[-1].split("/functions/Longhorn.Functions/")[-1]
             lines = file["source"].splitlines()
             for m in file["mutants"]:
-                key = folder(path)
-                if key is None:
-                    continue
-                counts[key][m["status"]] += 1
-                if m["status"] in UNDETECTED:
-                    line = m["location"]["start"]["line"]
-                    short = path.split("/engine/Longhorn.Engine/")[-1].split("/functions/Longhorn.Functions/")[-1]
-                    survivors.append((key, short, line, m["id"], m["status"], m["mutatorName"], m.get("replacement", "").replace("\n", " ")[:80],
-                                      lines[line - 1].strip()[:100]))
+                loc = m["location"]
+                place = (short, loc["start"]["line"], loc["start"]["column"], loc["end"]["line"], loc["end"]["column"],
+                         m["mutatorName"], m.get("replacement", ""))
+                if place in mutants and m["status"] == "Ignored":
+                    continue  # outside the re-run's spans
+                mutants[place] = (key, short, m, lines)
+    counts = defaultdict(lambda: defaultdict(int))
+    survivors = []
+    for key, short, m, lines in mutants.values():
+        counts[key][m["status"]] += 1
+        if m["status"] in UNDETECTED:
+            line = m["location"]["start"]["line"]
+            survivors.append((key, short, line, int(m["id"]), m["status"], m["mutatorName"], m.get("replacement", "").replace("\n", " ")[:80],
+                              lines[line - 1].strip()[:100]))
     print("| folder | killed | timeout | survived | no coverage | ignored / compile error | score |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     total_detected = total_valid = 0

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Longhorn.Engine.Blocks;
 using Longhorn.Engine.Tests.Support;
 
@@ -28,6 +30,56 @@ public sealed class CompressionTests
         Assert.Equal(block.Length, codec.Decompress(stored, method, back));
         Assert.Equal(block, back);
         if (method != CompressionMethod.None) Assert.True(stored.Length < block.Length);
+    }
+
+    [Theory]
+    [InlineData(CompressionMethod.None)]
+    [InlineData(CompressionMethod.Gzip)]
+    [InlineData(CompressionMethod.Lz4)]
+    public void A_codec_sized_for_small_blocks_grows_its_buffer_for_a_larger_incompressible_one(CompressionMethod method)
+    {
+        var block = new byte[2 * 1024 * 1024];
+        new Random(5).NextBytes(block);
+        using var codec = new BlockCodec(4096);
+        var stored = codec.Compress(block, method).ToArray();
+        var back = new byte[block.Length];
+        Assert.Equal(block.Length, codec.Decompress(stored, method, back));
+        Assert.Equal(block, back);
+    }
+
+    [Fact]
+    public void A_disposed_codec_gives_its_buffer_back_to_the_shared_pool()
+    {
+        var codec = new BlockCodec(64 * 1024);
+        Assert.True(MemoryMarshal.TryGetArray(codec.Compress(new byte[64 * 1024], CompressionMethod.None), out var output));
+        var buffer = output.Array!;
+        // Empty this thread's pool slot for the buffer's size: what is returned next lands there and is what Rent hands out.
+        var other = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        codec.Dispose();
+        var next = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        ArrayPool<byte>.Shared.Return(other);
+        ArrayPool<byte>.Shared.Return(next);
+        Assert.Same(buffer, next);
+    }
+
+    [Fact]
+    public void A_codec_that_outgrows_its_buffer_gives_the_old_one_back_to_the_shared_pool()
+    {
+        using var codec = new BlockCodec(4096);
+        Assert.True(MemoryMarshal.TryGetArray(codec.Compress(new byte[4096], CompressionMethod.None), out var output));
+        var small = output.Array!;
+        var other = ArrayPool<byte>.Shared.Rent(small.Length);
+        codec.Compress(new byte[1024 * 1024], CompressionMethod.None);
+        var next = ArrayPool<byte>.Shared.Rent(small.Length);
+        ArrayPool<byte>.Shared.Return(other);
+        ArrayPool<byte>.Shared.Return(next);
+        Assert.Same(small, next);
+    }
+
+    [Fact]
+    public void A_block_size_beyond_two_gibibytes_is_refused_not_wrapped()
+    {
+        Assert.Throws<OverflowException>(() => new BlockCodec(1L << 32));
     }
 
     [Fact]

@@ -126,4 +126,40 @@ public sealed class CallerContextTests : IDisposable
         Assert.Equal(0, _caller.Posts);
         Assert.Equal([holder], (await _bs.ObjectsAsync(StorePaths.LocksDirectory("vol1"))).ToList());
     }
+
+    [Fact]
+    public async Task A_backup_whose_base_left_the_chain_falls_back_to_full_without_resuming_on_the_callers_context()
+    {
+        _memory.Fill(0, 2 * MiB, 1);
+        _memory.Snapshot("s1");
+        await BackupAsync("s1", "backup-first");
+        _memory.Fill(2 * MiB, 2 * MiB, 2);
+        _memory.Snapshot("s2");
+        var source = new LaterSnapshotSource(new ChainWithoutBase(_memory));
+        var full = await _caller.RunAsync(() => _bs.Store.CreateBackupAsync(
+            new BackupRequest { VolumeName = "vol1", SnapshotName = "s2", BackupName = "backup-second" }, source));
+
+        Assert.Equal(0, _caller.Posts);
+        Assert.False(full.Config.IsIncremental);
+        Assert.Equal(_memory.Image("s2"), await _bs.RestoreToBytesAsync("vol1", full.BackupName));
+    }
+
+    [Fact]
+    public async Task A_failed_backup_removes_its_placeholder_without_resuming_on_the_callers_context()
+    {
+        InterceptingDriver? failing = null;
+        using var bs = new TestStore(d => new LaterDriver(failing = new InterceptingDriver(d)));
+        failing!.BeforeWrite = path => path.StartsWith(StorePaths.BlocksDirectory("vol1"), StringComparison.Ordinal)
+            ? throw new BackupStoreException("store full")
+            : ValueTask.CompletedTask;
+        _memory.Fill(0, 2 * MiB, 1);
+        _memory.Snapshot("s1");
+
+        var e = await Assert.ThrowsAsync<BackupStoreException>(() => _caller.RunAsync(() => bs.Store.CreateBackupAsync(
+            new BackupRequest { VolumeName = "vol1", SnapshotName = "s1", BackupName = "backup-failed" }, _source)));
+
+        Assert.Equal("store full", e.Message);
+        Assert.Equal(0, _caller.Posts);
+        Assert.False(await bs.Driver.FileExistsAsync(StorePaths.BackupConfig("vol1", "backup-failed"), default));
+    }
 }

@@ -154,12 +154,78 @@ public sealed class DeltaBackupRulesTests : IDisposable
         Assert.Equal(expected, await _bs.RestoreToBytesAsync("vol1", result.BackupName));
     }
 
-    [Fact]
-    public async Task A_snapshot_diff_that_is_not_in_block_units_fails_the_backup_and_leaves_no_cfg()
+    [Theory]
+    [InlineData(0, 4096)]
+    [InlineData(4096, 2 * MiB)]
+    public async Task A_snapshot_diff_that_is_not_in_block_units_fails_the_backup_and_leaves_no_cfg(long offset, long size)
     {
-        var e = await Assert.ThrowsAsync<BackupStoreException>(() => Backup("s1", "backup-odd", source: new OddDiff(_source)));
-        Assert.Equal($"snapshot s1 diff returned a mapping at 0 of 4096 bytes, not a block of {2 * MiB}", e.Message);
+        var e = await Assert.ThrowsAsync<BackupStoreException>(() => Backup("s1", "backup-odd", source: new OddDiff(_source, new BlockMapping(offset, size))));
+        Assert.Equal($"snapshot s1 diff returned a mapping at {offset} of {size} bytes, not a block of {2 * MiB}", e.Message);
         Assert.False(File.Exists(_bs.Local(StorePaths.BackupConfig("vol1", "backup-odd"))));
+    }
+
+    [Fact]
+    public async Task A_base_snapshot_the_replicas_chain_no_longer_holds_makes_a_full_backup()
+    {
+        await Backup("s1", "backup-base");
+        var result = await Backup("s2", source: new ChainWithoutBase(_source));
+        Assert.False(result.Config.IsIncremental);
+        Assert.True(result.Config.HasProcessingBlocks);
+        Assert.Equal([0L, 2 * MiB, 4 * MiB], result.Config.Blocks.Select(b => b.Offset));
+        Assert.Equal(_source.Image("s2"), await _bs.RestoreToBytesAsync("vol1", result.BackupName));
+    }
+
+    [Fact]
+    public async Task A_failed_backup_whose_placeholder_cannot_be_removed_fails_with_its_own_error_and_leaves_it_in_progress()
+    {
+        InterceptingDriver? driver = null;
+        using var bs = new TestStore(d => driver = new InterceptingDriver(d));
+        var cfg = StorePaths.BackupConfig("vol1", "backup-stuck");
+        driver!.BeforeWrite = path => path.StartsWith(StorePaths.BlocksDirectory("vol1"), StringComparison.Ordinal)
+            ? throw new BackupStoreException("store full")
+            : ValueTask.CompletedTask;
+        driver.BeforeRemove = path => path == cfg ? throw new BackupStoreException("store gone") : ValueTask.CompletedTask;
+
+        var e = await Assert.ThrowsAsync<BackupStoreException>(() => bs.Store.CreateBackupAsync(
+            new BackupRequest { VolumeName = "vol1", SnapshotName = "s1", BackupName = "backup-stuck" }, _source));
+        Assert.Equal("store full", e.Message);
+        // What no removal took away stays a placeholder, which later deletes see as a backup in progress.
+        Assert.True(BackupConfig.FromJson(await File.ReadAllBytesAsync(bs.Local(cfg))).IsInProgress);
+    }
+
+    [Fact]
+    public async Task A_backup_that_names_no_storage_class_or_backing_image_records_them_empty()
+    {
+        await _bs.Store.CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s1" }, _source);
+        var volume = VolumeConfig.FromJson(await File.ReadAllBytesAsync(_bs.Local(StorePaths.VolumeConfig("vol1"))));
+        Assert.Equal(("", "", ""), (volume.StorageClassName, volume.BackingImageName, volume.BackingImageChecksum));
+    }
+
+    [Fact]
+    public async Task While_its_blocks_upload_a_backup_is_a_placeholder_cfg_in_progress()
+    {
+        var gated = new GatedSnapshotSource(_source);
+        var backup = Backup("s1", "backup-slow", source: gated);
+        await gated.Entered.WaitAsync(Eventually.HangLimit);
+        // The placeholder is what keeps another host's delete from collecting the blocks this backup is uploading.
+        var placeholder = BackupConfig.FromJson(await File.ReadAllBytesAsync(_bs.Local(StorePaths.BackupConfig("vol1", "backup-slow"))));
+        Assert.True(placeholder.IsInProgress);
+        Assert.Empty(placeholder.Blocks);
+        gated.Open();
+        Assert.False((await backup).Config.IsInProgress);
+    }
+
+    [Fact]
+    public async Task A_base_backup_without_a_snapshot_name_is_still_the_base_as_in_go()
+    {
+        var first = await Backup("s1", "backup-base");
+        var basePath = _bs.Local(StorePaths.BackupConfig("vol1", first.BackupName));
+        await File.WriteAllBytesAsync(basePath, (first.Config with { SnapshotName = "" }).ToJson());
+        // Go checks the base's snapshot only when the base names one; without a name it diffs from nothing and merges.
+        var result = await Backup("s2");
+        Assert.True(result.Config.IsIncremental);
+        Assert.Equal([0L, 2 * MiB, 4 * MiB], result.Config.Blocks.Select(b => b.Offset));
+        Assert.Equal(_source.Image("s2"), await _bs.RestoreToBytesAsync("vol1", result.BackupName));
     }
 
     private sealed class Synchronous(List<int> reports) : IProgress<int>
@@ -178,18 +244,18 @@ public sealed class DeltaBackupRulesTests : IDisposable
         public ValueTask<ISnapshotReader> OpenSnapshotAsync(string name, CancellationToken ct) => inner.OpenSnapshotAsync(name, ct);
     }
 
-    /// <summary>A source whose diff reports a 4 KiB extent instead of whole blocks.</summary>
-    private sealed class OddDiff(ISnapshotSource inner) : ISnapshotSource
+    /// <summary>A source whose diff reports one extent that is not a whole, aligned block.</summary>
+    private sealed class OddDiff(ISnapshotSource inner, BlockMapping odd) : ISnapshotSource
     {
         public long VolumeSize => inner.VolumeSize;
         public ValueTask<bool> HasSnapshotAsync(string name, CancellationToken ct) => inner.HasSnapshotAsync(name, ct);
 
-        public async ValueTask<ISnapshotReader> OpenSnapshotAsync(string name, CancellationToken ct) => new Reader(await inner.OpenSnapshotAsync(name, ct));
+        public async ValueTask<ISnapshotReader> OpenSnapshotAsync(string name, CancellationToken ct) => new Reader(await inner.OpenSnapshotAsync(name, ct), odd);
 
-        private sealed class Reader(ISnapshotReader inner) : ISnapshotReader
+        private sealed class Reader(ISnapshotReader inner, BlockMapping odd) : ISnapshotReader
         {
             public ValueTask<IReadOnlyList<BlockMapping>> CompareAsync(string? baseName, long blockSize, CancellationToken ct) =>
-                ValueTask.FromResult<IReadOnlyList<BlockMapping>>([new BlockMapping(0, 4096)]);
+                ValueTask.FromResult<IReadOnlyList<BlockMapping>>([odd]);
 
             public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken ct) => inner.ReadAsync(offset, buffer, ct);
             public ValueTask DisposeAsync() => inner.DisposeAsync();

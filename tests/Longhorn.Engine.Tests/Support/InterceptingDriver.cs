@@ -4,7 +4,7 @@ using Longhorn.Engine.Store;
 namespace Longhorn.Engine.Tests.Support;
 
 /// <summary>
-/// Wraps a real driver with hooks that run before a read, remove or list (to act in the middle of an operation, or throw
+/// Wraps a real driver with hooks that run before a read, write, remove or list (to act in the middle of an operation, or throw
 /// to fail it), counts reads per path, and, given a clock, reports object times from that clock as an S3 server stamps
 /// LastModified with its own, so lock expiry can be tested without sleeping.
 /// </summary>
@@ -13,8 +13,12 @@ public sealed class InterceptingDriver(IBackupStoreDriver inner, TimeProvider? s
     private readonly ConcurrentDictionary<string, DateTimeOffset> _times = new(StringComparer.Ordinal);
 
     public Func<string, ValueTask>? BeforeRead { get; set; }
+    public Func<string, ValueTask>? BeforeWrite { get; set; }
     public Func<string, ValueTask>? BeforeRemove { get; set; }
     public Func<string, ValueTask>? BeforeList { get; set; }
+
+    /// <summary>Replaces the stream a read returns (a body that ends early, as a cut connection's does).</summary>
+    public Func<string, Stream, Stream>? ServeRead { get; set; }
 
     /// <summary>Replaces the size the store reports for an object (a store whose listing lags its writes).</summary>
     public Func<string, long, long>? ReportSize { get; set; }
@@ -42,7 +46,8 @@ public sealed class InterceptingDriver(IBackupStoreDriver inner, TimeProvider? s
     {
         Reads.AddOrUpdate(path, 1, (_, n) => n + 1);
         if (BeforeRead is { } hook) await hook(path);
-        return await inner.ReadAsync(path, ct);
+        var stream = await inner.ReadAsync(path, ct);
+        return ServeRead is { } serve ? serve(path, stream) : stream;
     }
 
     public async ValueTask<IReadOnlyList<string>> ListAsync(string path, CancellationToken ct)
@@ -61,6 +66,7 @@ public sealed class InterceptingDriver(IBackupStoreDriver inner, TimeProvider? s
 
     public async ValueTask WriteAsync(string path, ReadOnlyMemory<byte> data, CancellationToken ct)
     {
+        if (BeforeWrite is { } hook) await hook(path);
         await inner.WriteAsync(path, data, ct);
         if (storeClock is not null) _times[path] = storeClock.GetUtcNow();
     }
