@@ -207,8 +207,11 @@ public sealed class DeltaBackupRulesTests : IDisposable
         var gated = new GatedSnapshotSource(_source);
         var backup = Backup("s1", "backup-slow", source: gated);
         await gated.Entered.WaitAsync(Eventually.HangLimit);
-        // The placeholder is what keeps another host's delete from collecting the blocks this backup is uploading.
-        var placeholder = BackupConfig.FromJson(await File.ReadAllBytesAsync(_bs.Local(StorePaths.BackupConfig("vol1", "backup-slow"))));
+        // The placeholder is what keeps another host's delete from collecting the blocks this backup is uploading; it is
+        // written once the lock is confirmed (blocks may start uploading while the lock settles), with the read held.
+        var path = _bs.Local(StorePaths.BackupConfig("vol1", "backup-slow"));
+        await Eventually.HoldsAsync(() => File.Exists(path), "the placeholder once the lock is confirmed");
+        var placeholder = BackupConfig.FromJson(await File.ReadAllBytesAsync(path));
         Assert.True(placeholder.IsInProgress);
         Assert.Empty(placeholder.Blocks);
         gated.Open();

@@ -157,6 +157,39 @@ public sealed class SettleOverlapTests : IDisposable
         Assert.Equal([deleter.File.Name + ".lck"], LockFiles());
     }
 
+    [Fact]
+    public async Task A_base_backup_deleted_while_the_lock_settles_fails_the_backup_before_any_cfg_is_written()
+    {
+        _source.Fill(0, 2 * MiB, 1);
+        _source.Snapshot("s1");
+        var first = await new BackupStore(_files, new BackupStoreOptions(), new ImmediateTimeProvider())
+            .CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s1" }, _source);
+        _source.Fill(2 * MiB, 2 * MiB, 2);
+        _source.Snapshot("s2");
+        var progress = new LastProgress();
+        var backup = Backup("s2", progress);
+        await Eventually.HoldsAsync(() => progress.Value >= 95 && _clock.PendingDelays == 1, "the backup to settle on its base");
+
+        // The base goes while the lock settles, as a deleter that finished before this lock was confirmed would leave it.
+        File.Delete(StoreFile(StorePaths.BackupConfig("vol1", first.BackupName)));
+        _clock.Advance(TimeSpan.FromSeconds(2));
+
+        var e = await Assert.ThrowsAsync<BackupStoreException>(() => backup);
+        Assert.Contains($"backup {first.BackupName}, the base of backup", e.Message);
+        Assert.Contains("was deleted while the lock settled", e.Message);
+        Assert.Empty(BackupConfigs());
+    }
+
+    [Fact]
+    public void Merging_a_delta_over_its_base_keeps_every_offset_once_and_the_delta_wins_at_equal_offsets()
+    {
+        var merged = DeltaBackup.Merge(
+            [new BackupBlock(0, "a"), new BackupBlock(2, "b"), new BackupBlock(6, "f")],
+            [new BackupBlock(2, "c"), new BackupBlock(4, "d"), new BackupBlock(8, "g")]);
+
+        Assert.Equal([(0L, "a"), (2L, "c"), (4L, "d"), (6L, "f"), (8L, "g")], merged.Select(b => (b.Offset, b.BlockChecksum)));
+    }
+
     private async Task<T> Settled<T>(Task<T> operation)
     {
         await Eventually.HoldsAsync(() => operation.IsCompleted || _clock.PendingDelays > 0, "the operation to settle its lock");
