@@ -101,10 +101,8 @@ public sealed class BackupStore
         {
             try
             {
-                await using var stream = await Driver.ReadAsync(path, cancellationToken).ConfigureAwait(false);
-                using var buffer = new MemoryStream();
-                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-                if (!BackupConfig.FromJson(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)).IsInProgress) return false;
+                var cfg = await StoreConfigs.ReadAllAsync(Driver, path, cancellationToken).ConfigureAwait(false);
+                if (!BackupConfig.FromJson(cfg).IsInProgress) return false;
             }
             catch (FormatException)
             {
