@@ -85,6 +85,59 @@ public sealed class BlockPresenceTests : IDisposable
         Assert.Equal(0, _driver.BlockWrites);
     }
 
+    // 8 blocks stored and a listing page of 4: listing them costs 8 / 4 + 1 = 3 requests. Deciding 3 blocks costs as
+    // much by HEAD, so HEAD is kept; 4 blocks are listed. Confirming n blocks decided while settling lists (8 + n) / 4 + 1
+    // pages: more than 4 blocks to confirm are listed, 4 or fewer asked by HEAD.
+    [Theory]
+    [InlineData(3, 0, 6)]
+    [InlineData(4, 1, 4)]
+    [InlineData(5, 2, 0)]
+    public async Task Listing_is_chosen_exactly_when_it_costs_fewer_requests_than_a_head_per_block(int changed, int listings, int heads)
+    {
+        for (var i = 0; i < 8; i++) _source.Fill(i * 2L * MiB, 2 * MiB, (byte)(i + 1));
+        _source.Snapshot("s1");
+        await Backup("s1");
+        _driver.Reset();
+        for (var i = 0; i < changed; i++) _source.Fill(i * 2L * MiB, 4096, (byte)(100 + i));
+        _source.Snapshot("s2");
+
+        var result = await Backup("s2");
+
+        Assert.Equal(changed, result.NewBlockCount);
+        Assert.Equal((listings, heads), (_driver.TreeListings, _driver.BlockHeads));
+    }
+
+    [Fact]
+    public async Task Files_in_the_blocks_folder_that_are_not_a_block_in_its_own_place_do_not_count_as_present()
+    {
+        _source.Fill(0, 2 * MiB, 1);
+        _source.Fill(2 * MiB, 2 * MiB, 2);
+        _source.Fill(4 * MiB, 2 * MiB, 3);
+        _source.Snapshot("s1");
+        var blocks = _dir.Combine("bs", StorePaths.BlocksDirectory("vol1"));
+        var (first, second, third) = (BlockOf(1), BlockOf(2), BlockOf(3));
+        // A block in the wrong folder, a temp file in the right one, and a name too short to be a block id.
+        Directory.CreateDirectory(Path.Combine(blocks, second[..2], second[2..4]));
+        Directory.CreateDirectory(Path.Combine(blocks, "ab", "cd"));
+        await File.WriteAllBytesAsync(Path.Combine(blocks, first + StorePaths.BlockSuffix), [1]);
+        await File.WriteAllBytesAsync(Path.Combine(blocks, second[..2], second[2..4], second + StorePaths.BlockSuffix + ".tmp.1"), [2]);
+        await File.WriteAllBytesAsync(Path.Combine(blocks, "ab", "cd", "x" + StorePaths.BlockSuffix), [3]);
+
+        var result = await Backup("s1");
+
+        Assert.Equal(3, result.NewBlockCount);
+        Assert.Equal(3, _driver.BlockWrites);
+        Assert.All([first, second, third], id => Assert.True(File.Exists(_dir.Combine("bs", StorePaths.Block("vol1", id))), id));
+        Assert.Equal(0, _driver.BlockHeads);
+    }
+
+    private static string BlockOf(byte value)
+    {
+        var block = new byte[2 * MiB];
+        Array.Fill(block, value);
+        return Longhorn.Engine.Blocks.BlockId.Compute(block);
+    }
+
     private sealed class LastProgress : IProgress<int>
     {
         private int _value;

@@ -176,10 +176,36 @@ public sealed class DeltaBackupRulesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_backup_that_fails_after_its_placeholder_removes_it_and_tells_the_journal_it_is_gone()
+    {
+        InterceptingDriver? driver = null;
+        var journal = new RecordingJournal("");
+        using var bs = new TestStore(d => driver = new InterceptingDriver(d), new BackupStoreOptions { Locks = new() { FileJournal = journal } });
+        journal.Root = bs.Root;
+        var cfg = StorePaths.BackupConfig("vol1", "backup-failed");
+        // The placeholder is the first write of the cfg; the completed cfg, the second, fails.
+        var cfgWrites = 0;
+        driver!.BeforeWrite = path => path == cfg && Interlocked.Increment(ref cfgWrites) == 2
+            ? throw new BackupStoreException("store full")
+            : ValueTask.CompletedTask;
+
+        var e = await Assert.ThrowsAsync<BackupStoreException>(() => bs.Store.CreateBackupAsync(
+            new BackupRequest { VolumeName = "vol1", SnapshotName = "s1", BackupName = "backup-failed" }, _source));
+
+        Assert.Equal("store full", e.Message);
+        Assert.False(File.Exists(bs.Local(cfg)));
+        var recorded = Assert.Single(journal.Written, w => w.Path == cfg);
+        Assert.False(recorded.ExistedWhenRecorded);
+        Assert.Equal(1, journal.Gone.Count(p => p == cfg));
+    }
+
+    [Fact]
     public async Task A_failed_backup_whose_placeholder_cannot_be_removed_fails_with_its_own_error_and_leaves_it_in_progress()
     {
         InterceptingDriver? driver = null;
-        using var bs = new TestStore(d => driver = new InterceptingDriver(d));
+        var journal = new RecordingJournal("");
+        using var bs = new TestStore(d => driver = new InterceptingDriver(d), new BackupStoreOptions { Locks = new() { FileJournal = journal } });
+        journal.Root = bs.Root;
         var cfg = StorePaths.BackupConfig("vol1", "backup-stuck");
         driver!.BeforeWrite = path => path.StartsWith(StorePaths.BlocksDirectory("vol1"), StringComparison.Ordinal)
             ? throw new BackupStoreException("store full")
@@ -189,8 +215,26 @@ public sealed class DeltaBackupRulesTests : IDisposable
         var e = await Assert.ThrowsAsync<BackupStoreException>(() => bs.Store.CreateBackupAsync(
             new BackupRequest { VolumeName = "vol1", SnapshotName = "s1", BackupName = "backup-stuck" }, _source));
         Assert.Equal("store full", e.Message);
-        // What no removal took away stays a placeholder, which later deletes see as a backup in progress.
+        // What no removal took away stays a placeholder, which later deletes see as a backup in progress, and stays in
+        // the journal, so the writer's next start removes it.
         Assert.True(BackupConfig.FromJson(await File.ReadAllBytesAsync(bs.Local(cfg))).IsInProgress);
+        Assert.Contains(journal.Written, w => w.Path == cfg);
+        Assert.DoesNotContain(cfg, journal.Gone);
+    }
+
+    [Fact]
+    public async Task Progress_only_rises_each_percent_is_reported_once_and_the_end_is_100()
+    {
+        // 200 blocks: more blocks than the 95 percents the blocks share, so many blocks end on a percent already reported.
+        var source = new MemorySnapshotSource(200 * 2L * MiB);
+        for (var i = 0; i < 200; i++) source.Fill(i * 2L * MiB, 4096, (byte)(i + 1));
+        source.Snapshot("s1");
+        var reports = new List<int>();
+
+        await Backup("s1", source: source, progress: new Synchronous(reports));
+
+        Assert.Equal(reports.Distinct().Order(), reports);
+        Assert.Equal(Enumerable.Range(1, 95).Append(100), reports);
     }
 
     [Fact]

@@ -181,6 +181,76 @@ public sealed class SettleOverlapTests : IDisposable
     }
 
     [Fact]
+    public async Task A_volume_that_changes_its_compression_while_the_lock_settles_fails_the_backup_before_any_cfg_is_written()
+    {
+        _source.Fill(0, 4 * MiB, 4);
+        _source.Snapshot("s1");
+        var progress = new LastProgress();
+        var backup = Backup("s1", progress);
+        await Eventually.HoldsAsync(() => progress.Value >= 95 && _clock.PendingDelays == 1, "the backup to settle");
+
+        // Another writer creates the volume meanwhile with gzip; this backup compressed its blocks with lz4.
+        var gzip = new VolumeConfig { Name = "vol1", Size = 8 * MiB, CompressionMethod = "gzip", CreatedTime = Timestamps.Format(_clock.GetUtcNow()) };
+        await StoreConfigs.SaveVolumeAsync(_files, gzip, CancellationToken.None);
+        var written = await File.ReadAllBytesAsync(StoreFile(StorePaths.VolumeConfig("vol1")));
+        _clock.Advance(TimeSpan.FromSeconds(2));
+
+        var e = await Assert.ThrowsAsync<BackupStoreException>(() => backup);
+        Assert.Contains("volume vol1 changed its compression method while the lock of backup", e.Message);
+        Assert.Empty(BackupConfigs());
+        Assert.Equal(written, await File.ReadAllBytesAsync(StoreFile(StorePaths.VolumeConfig("vol1"))));
+        Assert.Empty(LockFiles());
+    }
+
+    [Fact]
+    public async Task A_lock_lost_while_blocks_are_being_read_stops_the_reading_at_once_and_fails_with_the_locks_error()
+    {
+        _source.Fill(0, 4 * MiB, 5);
+        _source.Snapshot("s1");
+        await using var deleter = await Settled(BackupStoreLock.AcquireAsync(_driver, "vol1", LockType.Deletion, new LockOptions(), _clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None));
+        var gated = new GatedSnapshotSource(_source);
+        var backup = Host().CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s1" }, gated);
+        await gated.Entered.WaitAsync(Eventually.HangLimit);
+        await Eventually.HoldsAsync(() => _clock.PendingDelays == 1, "the backup to settle");
+
+        // The read never ends by itself: only the lost lock's cancellation ends it.
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        var e = await Assert.ThrowsAsync<BackupStoreLockException>(() => backup.WaitAsync(Eventually.HangLimit));
+        Assert.EndsWith("please try again later", e.Message);
+        Assert.Empty(BlockFiles());
+        Assert.Equal([deleter.File.Name + ".lck"], LockFiles());
+    }
+
+    [Fact]
+    public async Task A_block_that_fails_to_upload_while_the_lock_settles_fails_the_backup_at_once_without_waiting_for_the_settle()
+    {
+        _source.Fill(0, 4 * MiB, 6);
+        _source.Snapshot("s1");
+        _driver.BeforeWrite = path => path.StartsWith(StorePaths.BlocksDirectory("vol1"), StringComparison.Ordinal)
+            ? throw new BackupStoreException("store full")
+            : ValueTask.CompletedTask;
+
+        // The clock never moves: the settle cannot end, so the failure must not wait for it.
+        var e = await Assert.ThrowsAsync<BackupStoreException>(() => Backup("s1").WaitAsync(Eventually.HangLimit));
+
+        Assert.Equal("store full", e.Message);
+        Assert.Empty(BackupConfigs());
+        Assert.Empty(LockFiles());
+        Assert.Equal(0, _clock.PendingDelays);
+    }
+
+    [Fact]
+    public async Task A_backup_refused_before_its_work_starts_ends_at_once_and_removes_its_lock_without_waiting_for_the_settle()
+    {
+        var e = await Assert.ThrowsAsync<BackupStoreNotFoundException>(() => Backup("s-missing").WaitAsync(Eventually.HangLimit));
+
+        Assert.Equal("snapshot s-missing of volume vol1 not found", e.Message);
+        Assert.Empty(LockFiles());
+        Assert.Equal(0, _clock.PendingDelays);
+    }
+
+    [Fact]
     public void Merging_a_delta_over_its_base_keeps_every_offset_once_and_the_delta_wins_at_equal_offsets()
     {
         var merged = DeltaBackup.Merge(

@@ -136,24 +136,4 @@ public sealed class StoreFileJournalTests : IDisposable
         Assert.False(File.Exists(bs.Local(lockFile)));
         Assert.True(File.Exists(bs.Local(completeCfg)));
     }
-
-    private sealed class RecordingJournal(string root) : IStoreFileJournal
-    {
-        public string Root { get; set; } = root;
-
-        private readonly Lock _gate = new();
-
-        public List<(string Url, string Path, bool ExistedWhenRecorded)> Written { get; } = [];
-        public List<string> Gone { get; } = [];
-
-        void IStoreFileJournal.Writing(string storeUrl, string path)
-        {
-            lock (_gate) Written.Add((storeUrl, path, File.Exists(System.IO.Path.Combine(Root, path))));
-        }
-
-        void IStoreFileJournal.Gone(string storeUrl, string path)
-        {
-            lock (_gate) Gone.Add(path);
-        }
-    }
 }
