@@ -1,4 +1,5 @@
 using Longhorn.Functions.Cluster;
+using Microsoft.Extensions.DependencyInjection;
 using System.Buffers;
 using System.Diagnostics;
 using Longhorn.Benchmarks.Images;
@@ -42,9 +43,11 @@ public static class ChildTasks
             "backup" => await BackupAsync(Arg("replica"), Arg("store"), Arg("snapshot"), checksum),
             "restore" => await RestoreAsync(Arg("store"), Arg("target"), checksum),
             "delete" => await DeleteAsync(Arg("store"), Arg("backup")),
+            "delete-warm" => await DeleteWarmAsync(Arg("store"), Arg("backup")),
+            "write-limit" => await WriteLimitAsync(Arg("offsets"), long.Parse(Arg("size"), System.Globalization.CultureInfo.InvariantCulture), Arg("target")),
             "list" => await ListAsync(Arg("store")),
             "list-resources" => await ListResourcesAsync(Arg("db")),
-            "list-answers" => await ListAnswersAsync(Arg("db")),
+            "list-answers" => await ListAnswersAsync(Arg("db"), Arg("route")),
             "backup-many" => await BackupManyAsync(int.Parse(Arg("volumes"), System.Globalization.CultureInfo.InvariantCulture),
                 int.Parse(Arg("bytes"), System.Globalization.CultureInfo.InvariantCulture), Arg("dir")),
             _ => throw new ArgumentException($"unknown child task {args[0]}"),
@@ -110,12 +113,57 @@ public static class ChildTasks
         return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
     }
 
+    /// <summary>
+    /// The machine's limit for what a restore writes: a fresh file of the volume's size, and a block of the same size at
+    /// each offset the restore writes, one after another, through the same kind of handle, closed and not flushed, as
+    /// <see cref="FileRestoreTarget"/> does. The bytes are random: the file system sees what a restore gives it.
+    /// </summary>
+    private static async Task<Measurement> WriteLimitAsync(string offsetsFile, long size, string target)
+    {
+        var offsets = File.ReadAllLines(offsetsFile).Select(line => long.Parse(line, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var block = new byte[ImageSpec.BlockSize];
+        new Random(1).NextBytes(block);
+        var clock = Stopwatch.StartNew();
+        using (var handle = File.OpenHandle(target, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous))
+        {
+            RandomAccess.SetLength(handle, size);
+            foreach (var offset in offsets) await RandomAccess.WriteAsync(handle, block, offset);
+        }
+        return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+    }
+
     private static async Task<Measurement> DeleteAsync(string storeDirectory, string backup)
     {
         var store = Store(storeDirectory, true);
         var clock = Stopwatch.StartNew();
         await store.DeleteBackupAsync(Volume, backup);
         return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
+    }
+
+    /// <summary>
+    /// The same delete as a long-lived host runs it once it has deleted before: the same delete on a copy of the store
+    /// first (its code then compiled by the tiered JIT, as in a host that has been up a while), then the timed one.
+    /// </summary>
+    private static async Task<Measurement> DeleteWarmAsync(string storeDirectory, string backup)
+    {
+        var copy = storeDirectory.TrimEnd('/') + "-warm-up";
+        CopyTree(storeDirectory, copy);
+        for (var i = 0; i < 3; i++)
+        {
+            await Store(copy, true).DeleteBackupAsync(Volume, backup);
+            Directory.Delete(copy, recursive: true);
+            if (i < 2) CopyTree(storeDirectory, copy);
+        }
+        Measurement.FlushDirtyPages();
+        return await DeleteAsync(storeDirectory, backup);
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
     }
 
     private static async Task<Measurement> ListAsync(string storeDirectory)
@@ -181,27 +229,35 @@ public static class ChildTasks
     }
 
     /// <summary>
-    /// The server's work for GET /api/backupvolumes and GET /api/backups once the host has listed them before (it is
-    /// long-lived): the resources, their views and the JSON answer, written to nowhere.
+    /// The server's work for GET /api/backupvolumes or GET /api/backups (<paramref name="route"/>) in a host that has
+    /// answered it before (it is long-lived): the resources, their views, the page and its JSON written by the route's
+    /// own answer (<see cref="Longhorn.Functions.Http.Answers.Page"/>) to nowhere. Three answers first, then the timed one.
     /// </summary>
-    private static async Task<Measurement> ListAnswersAsync(string databasePath)
+    private static async Task<Measurement> ListAnswersAsync(string databasePath, string route)
     {
         var resources = new Longhorn.Functions.Cluster.SqliteResourceStore(databasePath, TimeProvider.System);
-        await AnswerAsync(resources); // the first answer, as the host gave one before
+        using var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddLogging().BuildServiceProvider();
+        for (var i = 0; i < 3; i++) await AnswerAsync(resources, services, route);
         var clock = Stopwatch.StartNew();
-        await AnswerAsync(resources);
+        await AnswerAsync(resources, services, route);
         return new Measurement(clock.Elapsed.TotalSeconds, Measurement.CurrentPeakRss());
     }
 
-    private static async Task AnswerAsync(Longhorn.Functions.Cluster.SqliteResourceStore resources)
+    private static async Task AnswerAsync(Longhorn.Functions.Cluster.SqliteResourceStore resources, IServiceProvider services, string route)
     {
-        var volumes = await resources.ListAsync<Longhorn.Functions.Resources.BackupVolume>(null, CancellationToken.None);
-        var backups = await resources.ListAsync<Longhorn.Functions.Resources.Backup>(null, CancellationToken.None);
-        if (volumes.Count == 0 || backups.Count == 0) throw new InvalidOperationException("the resource store holds no backups");
-        await System.Text.Json.JsonSerializer.SerializeAsync(Stream.Null, new Longhorn.Functions.Http.Views.Collection<Longhorn.Functions.Http.Views.BackupVolumeView>(
-            "backupVolume", volumes.Select(Longhorn.Functions.Http.Views.BackupVolumeView.From).ToList()), Longhorn.Functions.Resources.Json.Options);
-        await System.Text.Json.JsonSerializer.SerializeAsync(Stream.Null, new Longhorn.Functions.Http.Views.Collection<Longhorn.Functions.Http.Views.BackupView>(
-            "backup", backups.Select(Longhorn.Functions.Http.Views.BackupView.From).ToList()), Longhorn.Functions.Resources.Json.Options);
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = services };
+        context.Response.Body = Stream.Null;
+        var answer = route switch
+        {
+            "backupvolumes" => Longhorn.Functions.Http.Answers.Page(context.Request, "backupVolume",
+                await resources.ListAsync<Longhorn.Functions.Resources.BackupVolume>(null, CancellationToken.None),
+                Longhorn.Functions.Http.Views.BackupVolumeView.From),
+            "backups" => Longhorn.Functions.Http.Answers.Page(context.Request, "backup",
+                await resources.ListAsync<Longhorn.Functions.Resources.Backup>(null, CancellationToken.None),
+                Longhorn.Functions.Http.Views.BackupView.From),
+            _ => throw new ArgumentException($"no list route {route}"),
+        };
+        await answer.ExecuteAsync(context);
     }
 
     /// <summary>Checks a restored file against the image: equal data blocks, and the right length.</summary>

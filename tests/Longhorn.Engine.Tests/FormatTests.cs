@@ -100,6 +100,36 @@ public sealed class FormatTests
         Assert.Equal("", VolumeConfig.FromJson("""{"Name":"v","CompressionMethod":null}"""u8).CompressionMethod);
     }
 
+    [Fact]
+    public void Keys_are_matched_as_go_matches_them_the_last_one_winning_whatever_came_before()
+    {
+        // The last of several keys that differ in case wins, an earlier one of the wrong type included; escaped key names
+        // match as their text; unknown keys, nested or not, are skipped; what follows the first value is ignored.
+        var backup = BackupConfig.FromJson("""
+            {"Size":true,"Name":"first","Unknown":{"Blocks":[1,{"x":[{}]}]},"N\u0061ME":"second","size":"4194304",
+             "Blocks":[{"Offset":"wrong","BlockChecksum":"a","OFFSET":2097152,"extra":null}],"blocks":[{"offset":4194304,"blockChecksum":"b"},{"Offset":null}]}
+            {"Name":"ignored"}
+            """u8);
+        Assert.Equal("second", backup.Name);
+        Assert.Equal(4194304, backup.Size);
+        Assert.Equal([new BackupBlock(4194304, "b"), new BackupBlock(0, "")], backup.Blocks);
+        Assert.Null(backup.Labels);
+    }
+
+    [Theory]
+    [InlineData("""{"Blocks":[{"Offset":0},{"Offset":"x"}]}""", "Blocks[1]: field Offset: expected an integer, found String \"x\"")]
+    [InlineData("""{"Blocks":[{"Offset":0},7]}""", "Blocks[1]: expected a JSON object, found Number")]
+    [InlineData("""{"Blocks":{"Offset":0}}""", "field Blocks: expected an array, found Object {\"Offset\":0}")]
+    [InlineData("""{"Labels":{"a":"b","c":1}}""", "field Labels.c: expected a string, found Number 1")]
+    [InlineData("""{"Name":["a very long value that is cut short in the message"]}""", "field Name: expected a string, found Array [\"a very long value that is cut short in...")]
+    [InlineData("""{"Blocks":[{"Offset":0},]}""", "malformed JSON")]
+    [InlineData("", "malformed JSON")]
+    public void A_wrong_value_in_a_backup_cfg_is_named_with_where_it_is(string json, string expected)
+    {
+        var e = Assert.Throws<FormatException>(() => BackupConfig.FromJson(Encoding.UTF8.GetBytes(json)));
+        Assert.StartsWith(expected, e.Message);
+    }
+
     [Theory]
     [InlineData("""{"Name":"v","Size":"12""", "malformed JSON")]
     [InlineData("""{"Name":"v","Size":true}""", "field Size")]

@@ -30,6 +30,35 @@ public sealed class ListPagingTests : IDisposable
         Assert.Equal("continue", (string?)(await api.SendAsync(HttpMethod.Get, "/api/volumes?continue=%%%", expect: HttpStatusCode.BadRequest))["field"]);
     }
 
+    [Fact]
+    public async Task A_page_is_written_as_the_collection_would_be_serialized_and_a_changed_resource_shows_its_change()
+    {
+        var settings = new[] { "c", "a", "b" }.Select(n => new Longhorn.Functions.Resources.Setting { Metadata = new Longhorn.Functions.Resources.ObjectMeta { Name = n, ResourceVersion = "1" }, Value = "v-" + n }).ToList();
+
+        var (first, type) = await AnswerAsync(settings, "?limit=2");
+        var expected = System.Text.Json.JsonSerializer.Serialize(new Longhorn.Functions.Http.Views.Collection<Longhorn.Functions.Http.Views.SettingView>("setting",
+            [Longhorn.Functions.Http.Views.SettingView.From(settings[1]), Longhorn.Functions.Http.Views.SettingView.From(settings[2])], Convert.ToBase64String("b"u8)), Longhorn.Functions.Resources.Json.Options);
+        Assert.Equal(expected, first);
+        Assert.Equal("application/json; charset=utf-8", type);
+
+        // A changed resource is a new record: its view is written anew, the others' as before.
+        settings[1] = settings[1] with { Value = "changed" };
+        var (all, _) = await AnswerAsync(settings, "");
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(new Longhorn.Functions.Http.Views.Collection<Longhorn.Functions.Http.Views.SettingView>("setting",
+            settings.OrderBy(s => s.Name, StringComparer.Ordinal).Select(Longhorn.Functions.Http.Views.SettingView.From).ToList()), Longhorn.Functions.Resources.Json.Options), all);
+    }
+
+    private static async Task<(string Body, string? ContentType)> AnswerAsync(IReadOnlyList<Longhorn.Functions.Resources.Setting> settings, string query)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.QueryString = new Microsoft.AspNetCore.Http.QueryString(query.Length > 0 ? query : null);
+        var body = new MemoryStream();
+        context.Response.Body = body;
+        await Longhorn.Functions.Http.Answers.Page(context.Request, "setting", settings, Longhorn.Functions.Http.Views.SettingView.From).ExecuteAsync(context);
+        Assert.Equal(200, context.Response.StatusCode);
+        return (System.Text.Encoding.UTF8.GetString(body.ToArray()), context.Response.ContentType);
+    }
+
     [Theory]
     [InlineData("/api/volumes")]
     [InlineData("/api/backups")]

@@ -35,8 +35,26 @@ internal sealed class BlockGarbageCollection(IBackupStoreDriver driver, ILogger 
     public async Task<BlockReferenceCount> CountAsync(string volumeName, CancellationToken cancellationToken)
     {
         var backupNames = await StoreConfigs.ListBackupNamesAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
-        var blockIds = await BlockListing.ListBlockIdsAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
+        // The blocks are listed while the cfgs are read (a listing waits on the store, parsing uses a core). Their order
+        // does not matter: a block is removed only if listed and referenced by no backup counted, and a backup created
+        // meanwhile is caught by step 7's second listing of the backups.
+        var listing = Task.Run(() => BlockListing.ListBlockIdsAsync(driver, volumeName, cancellationToken), cancellationToken);
+        try
+        {
+            var (references, latest, distrust) = await CountReferencesAsync(volumeName, backupNames, cancellationToken).ConfigureAwait(false);
+            return new BlockReferenceCount(backupNames, await listing.ConfigureAwait(false), references, latest, distrust);
+        }
+        finally
+        {
+            // Whatever ends the count, the listing ends before the answer, so none outlives the deletion lock.
+            await listing.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
 
+    private async Task<(Dictionary<string, int> References, BackupConfig? Latest, string? Distrust)> CountReferencesAsync(
+        string volumeName, IReadOnlyList<string> backupNames, CancellationToken cancellationToken)
+    {
         var references = new Dictionary<string, int>(StringComparer.Ordinal);
         BackupConfig? latest = null;
         var latestAt = DateTimeOffset.MinValue;
@@ -58,7 +76,7 @@ internal sealed class BlockGarbageCollection(IBackupStoreDriver driver, ILogger 
             {
                 // The loads already started end before the count is answered, so none outlives the deletion lock.
                 await Task.WhenAll(loading).ConfigureAwait(false);
-                return new BlockReferenceCount(backupNames, blockIds, references, latest, reason);
+                return (references, latest, reason);
             }
             foreach (var block in counted.Backup.Blocks)
                 references[block.BlockChecksum] = references.GetValueOrDefault(block.BlockChecksum) + 1;
@@ -68,7 +86,7 @@ internal sealed class BlockGarbageCollection(IBackupStoreDriver driver, ILogger 
                 latestAt = counted.SnapshotCreatedAt;
             }
         }
-        return new BlockReferenceCount(backupNames, blockIds, references, latest, null);
+        return (references, latest, null);
     }
 
     /// <summary>Step 7: why GC must not run because the backup list is no longer the one counted (a backup came or went), or null.</summary>

@@ -45,6 +45,7 @@ public sealed class ObjectStore
             CREATE TABLE IF NOT EXISTS object_labels (kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL,
                 value TEXT NOT NULL, PRIMARY KEY (kind, namespace, name, key));
             CREATE INDEX IF NOT EXISTS object_labels_by_key ON object_labels (kind, key, value);
+            CREATE INDEX IF NOT EXISTS object_versions ON objects (kind, namespace, name, version);
             CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 0), version INTEGER NOT NULL);
             INSERT OR IGNORE INTO counter (id, version) VALUES (0, 0);
             """);
@@ -176,28 +177,57 @@ public sealed class ObjectStore
 
     /// <summary>
     /// The objects a list would return (no paging, no field selection) with their versions; an object's JSON is read
-    /// and parsed only when <paramref name="known"/> says the caller does not hold that version of it already.
+    /// and parsed only when <paramref name="known"/> says the caller does not hold that version of it already. The
+    /// versions come from an index that holds them (no object is read for them); the JSON of the objects the caller does
+    /// not hold is read one by one, or by a second pass over the list when they are many.
     /// </summary>
     public IReadOnlyList<VersionedObject> ListVersions(ApiKind kind, string? @namespace, LabelSelector? labels,
         Func<string, string, long, bool> known)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
-        using var command = ListCommand(connection, transaction, "namespace, name, version, json", kind, @namespace, labels, null);
         var rows = new List<VersionedObject>();
+        var unknown = new List<int>();
+        using (var command = ListCommand(connection, transaction, "namespace, name, version", kind, @namespace, labels, null))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
                 var (ns, name, version) = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
-                var item = known(ns, name, version) ? null : (JsonObject)JsonNode.Parse(_sealer.Open(reader.GetString(3)))!;
-                rows.Add(new VersionedObject(ns, name, version, item));
+                if (!known(ns, name, version)) unknown.Add(rows.Count);
+                rows.Add(new VersionedObject(ns, name, version, null));
+            }
+        }
+        if (unknown.Count > 0 && unknown.Count * 8 > rows.Count)
+        {
+            // Most are new to the caller (its first list): one pass over them all, as the versions were read.
+            using var command = ListCommand(connection, transaction, "json", kind, @namespace, labels, null);
+            using var reader = command.ExecuteReader();
+            var next = 0;
+            foreach (var index in unknown)
+            {
+                while (next <= index && reader.Read()) next++;
+                rows[index] = rows[index] with { Item = (JsonObject)JsonNode.Parse(_sealer.Open(reader.GetString(0)))! };
+            }
+        }
+        else if (unknown.Count > 0)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SELECT json FROM objects WHERE kind = $kind AND namespace = $namespace AND name = $name";
+            var (kindParameter, namespaceParameter, nameParameter) = (command.Parameters.Add("$kind", SqliteType.Text),
+                command.Parameters.Add("$namespace", SqliteType.Text), command.Parameters.Add("$name", SqliteType.Text));
+            kindParameter.Value = kind.Kind;
+            command.Prepare();
+            foreach (var index in unknown)
+            {
+                (namespaceParameter.Value, nameParameter.Value) = (rows[index].Namespace, rows[index].Name);
+                if (command.ExecuteScalar() is string json) rows[index] = rows[index] with { Item = (JsonObject)JsonNode.Parse(_sealer.Open(json))! };
             }
         }
         transaction.Commit();
         return rows;
     }
-
 
     /// <summary>Stores a new object, assigning uid, resourceVersion, creationTimestamp (and a name from generateName).</summary>
     public Task<JsonObject> CreateAsync(ApiKind kind, JsonObject item, CancellationToken cancellationToken)

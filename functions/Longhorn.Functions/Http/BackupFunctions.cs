@@ -19,7 +19,7 @@ public sealed class BackupFunctions(BackupService backups)
     [Function("ListBackups")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups")] HttpRequest request, CancellationToken cancellationToken) =>
         Answers.Page(request, "backup",
-            (await backups.ListAsync(request.Query["volume"].ToString(), cancellationToken)).Select(BackupView.From).ToList(), v => v.Name);
+            await backups.ListAsync(request.Query["volume"].ToString(), cancellationToken), BackupView.From);
 
     [Function("GetBackup")]
     public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups/{name}")] HttpRequest request, string name,

@@ -12,7 +12,7 @@ public sealed class BackupTargetFunctions(BackupTargetService targets, BackupTar
     [Function("ListBackupTargets")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backuptargets")] HttpRequest request, CancellationToken cancellationToken) =>
         Answers.Page(request, "backupTarget",
-            (await targets.ListAsync(cancellationToken)).Select(BackupTargetView.From).ToList(), v => v.Name);
+            await targets.ListAsync(cancellationToken), BackupTargetView.From);
 
     [Function("GetBackupTarget")]
     public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backuptargets/{name}")] HttpRequest request, string name,

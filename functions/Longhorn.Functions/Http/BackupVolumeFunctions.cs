@@ -10,7 +10,7 @@ public sealed class BackupVolumeFunctions(BackupVolumeService backupVolumes)
     [Function("ListBackupVolumes")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backupvolumes")] HttpRequest request, CancellationToken cancellationToken) =>
         Answers.Page(request, "backupVolume",
-            (await backupVolumes.ListAsync(cancellationToken)).Select(BackupVolumeView.From).ToList(), v => v.Name);
+            await backupVolumes.ListAsync(cancellationToken), BackupVolumeView.From);
 
     [Function("GetBackupVolume")]
     public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "backupvolumes/{name}")] HttpRequest request, string name,

@@ -9,7 +9,7 @@ public sealed class RecurringJobFunctions(RecurringJobService jobs)
 {
     [Function("ListRecurringJobs")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "recurringjobs")] HttpRequest request, CancellationToken cancellationToken) =>
-        Answers.Page(request, "recurringJob", (await jobs.ListAsync(cancellationToken)).Select(RecurringJobView.From).ToList(), v => v.Name);
+        Answers.Page(request, "recurringJob", await jobs.ListAsync(cancellationToken), RecurringJobView.From);
 
     [Function("CreateRecurringJob")]
     public async Task<IResult> CreateAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "recurringjobs")] HttpRequest request, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ public sealed class SettingFunctions(LonghornSettings settings)
 {
     [Function("ListSettings")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "settings")] HttpRequest request, CancellationToken cancellationToken) =>
-        Answers.Page(request, "setting", (await settings.ListAsync(cancellationToken)).Select(SettingView.From).ToList(), v => v.Name);
+        Answers.Page(request, "setting", await settings.ListAsync(cancellationToken), SettingView.From);
 
     [Function("PutSetting")]
     public async Task<IResult> PutAsync([HttpTrigger(AuthorizationLevel.Function, "put", Route = "settings/{name}")] HttpRequest request, string name,

@@ -19,7 +19,7 @@ public sealed class SnapshotFunctions(SnapshotService snapshots)
     [Function("ListSnapshots")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "volumes/{name}/snapshots")] HttpRequest request, string name,
         CancellationToken cancellationToken) =>
-        Answers.Page(request, "snapshotCR", (await snapshots.ListAsync(name, cancellationToken)).Select(SnapshotView.From).ToList(), v => v.Name);
+        Answers.Page(request, "snapshotCR", await snapshots.ListAsync(name, cancellationToken), SnapshotView.From);
 
     [Function("DeleteSnapshot")]
     public async Task<IResult> DeleteAsync([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "volumes/{name}/snapshots/{snapshot}")] HttpRequest request, string name,

@@ -20,7 +20,7 @@ public sealed class SystemBackupFunctions(SystemBackupService systemBackups, Sys
     [Function("ListSystemBackups")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "systembackups")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        Answers.Page(request, "systemBackup", (await systemBackups.ListAsync(cancellationToken)).Select(SystemBackupView.From).ToList(), v => v.Name);
+        Answers.Page(request, "systemBackup", await systemBackups.ListAsync(cancellationToken), SystemBackupView.From);
 
     [Function("GetSystemBackup")]
     public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "systembackups/{name}")] HttpRequest request, string name,
@@ -47,7 +47,7 @@ public sealed class SystemBackupFunctions(SystemBackupService systemBackups, Sys
     [Function("ListSystemRestores")]
     public async Task<IResult> ListRestoresAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "systemrestores")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        Answers.Page(request, "systemRestore", (await systemRestores.ListAsync(cancellationToken)).Select(SystemRestoreView.From).ToList(), v => v.Name);
+        Answers.Page(request, "systemRestore", await systemRestores.ListAsync(cancellationToken), SystemRestoreView.From);
 
     [Function("GetSystemRestore")]
     public async Task<IResult> GetRestoreAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "systemrestores/{name}")] HttpRequest request,

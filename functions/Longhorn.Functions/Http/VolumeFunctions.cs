@@ -19,7 +19,7 @@ public sealed class VolumeFunctions(VolumeService volumes)
 
     [Function("ListVolumes")]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "volumes")] HttpRequest request, CancellationToken cancellationToken) =>
-        Answers.Page(request, "volume", (await volumes.ListAsync(cancellationToken)).Select(VolumeView.From).ToList(), v => v.Name);
+        Answers.Page(request, "volume", await volumes.ListAsync(cancellationToken), VolumeView.From);
 
     [Function("GetVolume")]
     public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "volumes/{name}")] HttpRequest request, string name,

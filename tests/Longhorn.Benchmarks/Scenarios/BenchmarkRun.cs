@@ -240,7 +240,16 @@ public sealed class BenchmarkRun
                 return m;
             });
             File.Delete(target);
-            var ratios = new Dictionary<string, double>();
+            // The write limit, in the same run: the same blocks written into a fresh file as fast as the machine takes them.
+            var offsets = Path.Combine(Scratch(spec.Name, "restore"), "offsets.txt");
+            await File.WriteAllLinesAsync(offsets, image.DataOffsets.Select(o => o.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            var limit = await RepeatAsync(_ => Measurement.RunChildAsync("write-limit", "--offsets", offsets, "--size",
+                spec.Size.ToString(System.Globalization.CultureInfo.InvariantCulture), "--target", target));
+            File.Delete(target);
+            var ratios = new Dictionary<string, double> { ["write limit"] = limit.Seconds / ours.Seconds };
+            _results.Add(new ResultRow("3 full restore", $"{spec.Name} (write limit)", "throughput", spec.Size / MB / limit.Seconds, "MB/s",
+                limit.PeakRssBytes / 1048576.0, new Dictionary<string, double>(),
+                $"{image.DataOffsets.Count} blocks of {ImageSpec.BlockSize >> 20} MiB written in order into a fresh file, as a restore writes them"));
             foreach (var peer in _peers.Where(p => p.IsInstalled))
             {
                 var work = Path.Combine(_settings.WorkDirectory, "runs", spec.Name, peer.Name);
@@ -271,7 +280,16 @@ public sealed class BenchmarkRun
             return await Measurement.RunChildAsync("delete", "--store", store, "--backup", victim);
         });
         _results.Add(new ResultRow("4 delete + GC", $"1 of {Backups} backups, {Blocks} blocks (ours)", "time", measurement.Seconds, "s",
-            measurement.PeakRssBytes / 1048576.0, new Dictionary<string, double>(), $"each backup maps {PerBackup} blocks"));
+            measurement.PeakRssBytes / 1048576.0, new Dictionary<string, double>(), $"each backup maps {PerBackup} blocks; the process's first delete"));
+        var warm = await RepeatAsync(async _ =>
+        {
+            var store = Scratch("gc", "store");
+            var victim = await ChildTasks.SynthesizeGcStoreAsync(store, Backups, Blocks, PerBackup);
+            return await Measurement.RunChildAsync("delete-warm", "--store", store, "--backup", victim);
+        });
+        _results.Add(new ResultRow("4 delete + GC", $"1 of {Backups} backups, {Blocks} blocks (ours, warm)", "time", warm.Seconds, "s",
+            warm.PeakRssBytes / 1048576.0, new Dictionary<string, double> { ["first delete"] = measurement.Seconds / warm.Seconds },
+            "the same delete after three on copies of the store in the same process, as a host that has been up a while runs it"));
     }
 
     private async Task ListAsync()
@@ -286,10 +304,13 @@ public sealed class BenchmarkRun
         _results.Add(new ResultRow("5 listing", $"{Volumes} volumes × {PerVolume} backups, from the resources", "time", fromResources.Seconds, "s",
             fromResources.PeakRssBytes / 1048576.0, new Dictionary<string, double> { ["from the store"] = fromStore.Seconds / fromResources.Seconds },
             "all BackupVolume and Backup resources from the host's SQLite store, as GET /api/backupvolumes and /api/backups do"));
-        var answers = await RepeatAsync(_ => Measurement.RunChildAsync("list-answers", "--db", database));
-        _results.Add(new ResultRow("5 listing", $"{Volumes} volumes × {PerVolume} backups, the answers again", "time", answers.Seconds, "s",
-            answers.PeakRssBytes / 1048576.0, new Dictionary<string, double> { ["first listing from the resources"] = fromResources.Seconds / answers.Seconds },
-            "server work of GET /api/backupvolumes and GET /api/backups when the host has listed them before: resources, views, JSON"));
+        foreach (var (route, items) in new[] { ("backupvolumes", Volumes), ("backups", Volumes * PerVolume) })
+        {
+            var answer = await RepeatAsync(_ => Measurement.RunChildAsync("list-answers", "--db", database, "--route", route));
+            _results.Add(new ResultRow("5 listing", $"GET /api/{route}, {items} items", "time", answer.Seconds, "s",
+                answer.PeakRssBytes / 1048576.0, new Dictionary<string, double> { ["first listing of both from the resources"] = fromResources.Seconds / answer.Seconds },
+                "server work of the route in a host that has answered it before: resources, views, the page's JSON"));
+        }
         _results.Add(new ResultRow("5 listing", $"{Volumes} volumes × {PerVolume} backups, from the store", "time", fromStore.Seconds, "s",
             fromStore.PeakRssBytes / 1048576.0, new Dictionary<string, double>(), "list + inspect of every volume and backup, as a sync does"));
     }

@@ -171,6 +171,29 @@ public sealed class SqliteResourceStoreTests : IDisposable
             .Where(s => s.Value == "changed").Select(s => s.Name));
     }
 
+    [Fact]
+    public async Task A_first_list_reads_every_object_and_a_later_one_of_many_reads_only_the_few_that_changed()
+    {
+        for (var i = 0; i < 20; i++) await _store.CreateAsync(Setting($"s{i:00}", "1"), CancellationToken.None);
+        // The first list reads them all in one pass; the next finds 2 of 20 changed and reads just those.
+        var first = await _store.ListAsync<Setting>(null, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"s{i:00}"), first.Select(s => s.Name));
+        Assert.All(first, s => Assert.Equal("1", s.Value));
+
+        var kind = SqliteResourceStore.KindOf<Setting>();
+        var item = (await _store.Objects.GetAsync(kind, ObjectMeta.LonghornNamespace, "s07", CancellationToken.None))!;
+        item["value"] = "changed";
+        await _store.Objects.UpdateAsync(kind, item, CancellationToken.None);
+        await _store.Objects.DeleteAsync(kind, ObjectMeta.LonghornNamespace, "s03", CancellationToken.None);
+        await _store.CreateAsync(Setting("s20", "new"), CancellationToken.None);
+
+        var after = await _store.ListAsync<Setting>(null, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, 21).Where(i => i != 3).Select(i => $"s{i:00}"), after.Select(s => s.Name));
+        Assert.Equal("changed", after.Single(s => s.Name == "s07").Value);
+        Assert.Equal("new", after.Single(s => s.Name == "s20").Value);
+        Assert.All(after.Where(s => s.Name is not ("s07" or "s20")), s => Assert.Same(first.Single(f => f.Name == s.Name), s));
+    }
+
     private static Setting Setting(string name, string value) => new() { Metadata = new ObjectMeta { Name = name }, Value = value };
 
     private static Setting Labelled(string name, params (string Key, string Value)[] labels) =>
