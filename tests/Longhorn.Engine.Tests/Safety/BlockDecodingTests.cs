@@ -212,9 +212,93 @@ public sealed class BlockDecodingTests : IDisposable
     public async Task A_block_that_grows_while_it_is_read_is_not_trusted()
     {
         var (backup, path, _) = await OneBlockBackupAsync(CompressionMethod.None);
-        _driver.ReportSize = (p, size) => p == path ? size - 10 : size;
+        // The read says the block is 10 bytes shorter than what it then gives, as a file appended to while read would.
+        _driver.ServeRead = (p, stream) => p == path ? new ShortLengthStream(stream, 10) : stream;
         var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
         Assert.Equal($"block {path} grew while it was read", e.Message);
+    }
+
+    [Theory]
+    [InlineData(CompressionMethod.None)]
+    [InlineData(CompressionMethod.Lz4)]
+    [InlineData(CompressionMethod.Gzip)]
+    public async Task A_block_read_as_a_stream_of_unknown_length_restores(CompressionMethod method)
+    {
+        var (backup, path, block) = await OneBlockBackupAsync(method);
+        _driver.ServeRead = (p, stream) => p == path ? new UnknownLengthStream(stream) : stream;
+        Assert.Equal(block, (await _bs.RestoreToBytesAsync("vol1", backup.BackupName))[..block.Length]);
+    }
+
+    [Fact]
+    public async Task A_stream_of_unknown_length_longer_than_any_encoding_of_a_block_is_not_trusted()
+    {
+        var (backup, path, _) = await OneBlockBackupAsync(CompressionMethod.None);
+        _driver.ServeRead = (p, stream) =>
+        {
+            if (p != path) return stream;
+            stream.Dispose();
+            return new UnknownLengthStream(new MemoryStream(new byte[5 * MiB + 1]));
+        };
+        var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
+        Assert.Equal($"block {path} holds more than {5 * MiB} bytes, more than any encoding of a block", e.Message);
+    }
+
+    [Fact]
+    public async Task A_block_is_read_with_one_request_and_its_size_is_not_asked_first()
+    {
+        var (backup, path, _) = await OneBlockBackupAsync(CompressionMethod.Lz4);
+        var sizes = 0;
+        _driver.ReportSize = (p, size) =>
+        {
+            if (p == path) Interlocked.Increment(ref sizes);
+            return size;
+        };
+        await _bs.RestoreToBytesAsync("vol1", backup.BackupName);
+        Assert.Equal(0, sizes);
+        Assert.Equal(1, _driver.Reads[path]);
+    }
+
+    /// <summary>A read whose stream says it is shorter than it is.</summary>
+    private sealed class ShortLengthStream(Stream inner, long missing) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length - missing;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>A read whose stream cannot say its length (a body streamed as it arrives), given in small pieces.</summary>
+    private sealed class UnknownLengthStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 100_000));
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer[..Math.Min(buffer.Length, 100_000)], cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     [Fact]
