@@ -213,7 +213,7 @@ public sealed class BlockDecodingTests : IDisposable
     {
         var (backup, path, _) = await OneBlockBackupAsync(CompressionMethod.None);
         // The read says the block is 10 bytes shorter than what it then gives, as a file appended to while read would.
-        _driver.ServeRead = (p, stream) => p == path ? new ShortLengthStream(stream, 10) : stream;
+        _driver.ServeRead = (p, stream) => p == path ? new ServedStream(stream, seekable: true, missing: 10) : stream;
         var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
         Assert.Equal($"block {path} grew while it was read", e.Message);
     }
@@ -225,7 +225,7 @@ public sealed class BlockDecodingTests : IDisposable
     public async Task A_block_read_as_a_stream_of_unknown_length_restores(CompressionMethod method)
     {
         var (backup, path, block) = await OneBlockBackupAsync(method);
-        _driver.ServeRead = (p, stream) => p == path ? new UnknownLengthStream(stream) : stream;
+        _driver.ServeRead = (p, stream) => p == path ? new ServedStream(stream, seekable: false) : stream;
         Assert.Equal(block, (await _bs.RestoreToBytesAsync("vol1", backup.BackupName))[..block.Length]);
     }
 
@@ -237,7 +237,7 @@ public sealed class BlockDecodingTests : IDisposable
         {
             if (p != path) return stream;
             stream.Dispose();
-            return new UnknownLengthStream(new MemoryStream(new byte[5 * MiB + 1]));
+            return new ServedStream(new MemoryStream(new byte[5 * MiB + 1]), seekable: false);
         };
         var e = await Assert.ThrowsAsync<BackupStoreCorruptException>(() => _bs.RestoreToBytesAsync("vol1", backup.BackupName));
         Assert.Equal($"block {path} holds more than {5 * MiB} bytes, more than any encoding of a block", e.Message);
@@ -258,35 +258,18 @@ public sealed class BlockDecodingTests : IDisposable
         Assert.Equal(1, _driver.Reads[path]);
     }
 
-    /// <summary>A read whose stream says it is shorter than it is.</summary>
-    private sealed class ShortLengthStream(Stream inner, long missing) : Stream
+    /// <summary>
+    /// A read's stream as a driver might give it: one that says it is <paramref name="missing"/> bytes shorter than it is
+    /// (a file appended to while read), or, with <paramref name="seekable"/> false, one that cannot say its length (a body
+    /// streamed as it arrives), given in small pieces.
+    /// </summary>
+    private sealed class ServedStream(Stream inner, bool seekable, long missing = 0) : Stream
     {
         public override bool CanRead => true;
-        public override bool CanSeek => true;
+        public override bool CanSeek => seekable;
         public override bool CanWrite => false;
-        public override long Length => inner.Length - missing;
-        public override long Position { get => inner.Position; set => inner.Position = value; }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
-        public override void Flush() { }
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
-        }
-    }
-
-    /// <summary>A read whose stream cannot say its length (a body streamed as it arrives), given in small pieces.</summary>
-    private sealed class UnknownLengthStream(Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Length => seekable ? inner.Length - missing : throw new NotSupportedException();
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
         public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 100_000));
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             inner.ReadAsync(buffer[..Math.Min(buffer.Length, 100_000)], cancellationToken);
