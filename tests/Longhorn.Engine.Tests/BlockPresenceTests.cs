@@ -131,6 +131,49 @@ public sealed class BlockPresenceTests : IDisposable
         Assert.Equal(0, _driver.BlockHeads);
     }
 
+    [Fact]
+    public async Task A_changed_block_whose_content_the_base_backup_holds_is_known_from_its_map_and_not_asked_for()
+    {
+        for (var i = 0; i < 8; i++) _source.Fill(i * 2L * MiB, 2 * MiB, (byte)(i + 1));
+        _source.Snapshot("s1");
+        await Backup("s1");
+        _driver.Reset();
+        // The first block now holds what the second holds: the base's map already lists that content.
+        _source.Fill(0, 2 * MiB, 2);
+        _source.Snapshot("s2");
+
+        var result = await Backup("s2");
+
+        Assert.Equal(0, result.NewBlockCount);
+        Assert.Equal((0, 0, 0), (_driver.TreeListings, _driver.BlockHeads, _driver.BlockWrites));
+    }
+
+    [Fact]
+    public async Task Blocks_decided_after_the_lock_is_confirmed_are_asked_for_once_and_not_again()
+    {
+        for (var i = 0; i < 8; i++) _source.Fill(i * 2L * MiB, 2 * MiB, (byte)(i + 1));
+        _source.Snapshot("s1");
+        await Backup("s1");
+        _driver.Reset();
+        _source.Fill(0, 4096, 50);
+        _source.Fill(2 * MiB, 4096, 51);
+        _source.Snapshot("s2");
+        // The blocks are read only once the lock is confirmed: every decision is final, none provisional.
+        var gated = new GatedSnapshotSource(_source);
+        var backup = new BackupStore(_driver, new BackupStoreOptions(), _clock)
+            .CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s2" }, gated);
+        await gated.Entered.WaitAsync(Eventually.HangLimit);
+        await Eventually.HoldsAsync(() => _clock.PendingDelays == 1, "the backup to settle");
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        await Eventually.HoldsAsync(() => _clock.PendingDelays == 0, "the lock to be confirmed");
+        gated.Open();
+
+        var result = await backup;
+
+        Assert.Equal(2, result.NewBlockCount);
+        Assert.Equal(2, _driver.BlockHeads);
+    }
+
     private static string BlockOf(byte value)
     {
         var block = new byte[2 * MiB];

@@ -24,9 +24,6 @@ internal sealed class BlockPresence
         _listed = listed;
     }
 
-    /// <summary>Whether the decisions come from one listing rather than a request per block.</summary>
-    public bool IsListed => _listed is not null;
-
     /// <param name="storedBlocks">The volume's block count as volume.cfg has it (0 for a new volume): the listing's size.</param>
     /// <param name="blocksToDecide">How many blocks the backup may ask about.</param>
     public static async Task<BlockPresence> CreateAsync(IBackupStoreDriver driver, string volumeName, long storedBlocks,

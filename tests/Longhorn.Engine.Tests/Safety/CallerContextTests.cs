@@ -13,7 +13,7 @@ namespace Longhorn.Engine.Tests.Safety;
 public sealed class CallerContextTests : IDisposable
 {
     private const int MiB = 1024 * 1024;
-    private readonly TestStore _bs = new(d => new LaterDriver(d));
+    private readonly TestStore _bs = new(d => LaterDriver.Over(d));
     private readonly MemorySnapshotSource _memory = new(8 * MiB);
     private readonly LaterSnapshotSource _source;
     private readonly CallerContext _caller = new();

@@ -238,6 +238,20 @@ public sealed class DeltaBackupRulesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_volume_keeps_the_compression_it_was_created_with_whatever_a_later_backup_asks_for()
+    {
+        await _bs.Store.CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s1", Compression = CompressionMethod.Gzip }, _source);
+
+        var second = await _bs.Store.CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s2", Compression = CompressionMethod.Lz4 }, _source);
+
+        Assert.Equal("gzip", second.Config.CompressionMethod);
+        var changed = second.Config.Blocks.Single(b => b.Offset == 2 * MiB).BlockChecksum;
+        // A gzip member starts 1f 8b.
+        Assert.Equal([0x1f, 0x8b], (await File.ReadAllBytesAsync(_bs.Local(StorePaths.Block("vol1", changed))))[..2]);
+        Assert.Equal(_source.Image("s2"), await _bs.RestoreToBytesAsync("vol1", second.BackupName));
+    }
+
+    [Fact]
     public async Task A_backup_that_names_no_storage_class_or_backing_image_records_them_empty()
     {
         await _bs.Store.CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s1" }, _source);

@@ -32,8 +32,8 @@ public sealed class SettleOverlapTests : IDisposable
 
     private string StoreFile(string path) => Path.Combine(_dir.Combine("bs"), path);
 
-    private BackupStore Host(TimeSpan? settle = null) =>
-        new(_driver, new BackupStoreOptions { Locks = new LockOptions { SettleTime = settle ?? TimeSpan.FromSeconds(2) } }, _clock);
+    private BackupStore Host(TimeSpan? settle = null, IStoreFileJournal? journal = null) =>
+        new(_driver, new BackupStoreOptions { Locks = new LockOptions { SettleTime = settle ?? TimeSpan.FromSeconds(2), FileJournal = journal } }, _clock);
 
     private Task<BackupResult> Backup(string snapshot, IProgress<int>? progress = null) =>
         Host().CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = snapshot }, _source, progress);
@@ -127,7 +127,8 @@ public sealed class SettleOverlapTests : IDisposable
         // The deleter is gone when the backup's lock is confirmed; the provisional blocks are not there: it fails.
         _clock.Advance(TimeSpan.FromSeconds(1));
         var e = await Assert.ThrowsAsync<BackupStoreException>(() => backup);
-        Assert.Contains("removed by a deletion meanwhile", e.Message);
+        Assert.Matches("^2 blocks of backup backup-[0-9a-f]{16} of volume vol1 that were present or uploaded while its lock settled were " +
+                       $"removed by a deletion meanwhile \\(block ({BlockOf(2)}|{BlockOf(3)}) first\\); the backup failed before referencing them, try it again$", e.Message);
 
         // Nothing in the store references a missing block, the kept backup restores, no lock is left.
         var left = Assert.Single(BackupConfigs());
@@ -196,7 +197,7 @@ public sealed class SettleOverlapTests : IDisposable
         _clock.Advance(TimeSpan.FromSeconds(2));
 
         var e = await Assert.ThrowsAsync<BackupStoreException>(() => backup);
-        Assert.Contains("volume vol1 changed its compression method while the lock of backup", e.Message);
+        Assert.Matches(@"^volume vol1 changed its compression method while the lock of backup backup-[0-9a-f]{16} settled; try the backup again$", e.Message);
         Assert.Empty(BackupConfigs());
         Assert.Equal(written, await File.ReadAllBytesAsync(StoreFile(StorePaths.VolumeConfig("vol1"))));
         Assert.Empty(LockFiles());
@@ -231,13 +232,22 @@ public sealed class SettleOverlapTests : IDisposable
             ? throw new BackupStoreException("store full")
             : ValueTask.CompletedTask;
 
+        var journal = new RecordingJournal(_dir.Combine("bs"));
+
         // The clock never moves: the settle cannot end, so the failure must not wait for it.
-        var e = await Assert.ThrowsAsync<BackupStoreException>(() => Backup("s1").WaitAsync(Eventually.HangLimit));
+        var e = await Assert.ThrowsAsync<BackupStoreException>(() => Host(journal: journal)
+            .CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s1", BackupName = "backup-failed" }, _source)
+            .WaitAsync(Eventually.HangLimit));
 
         Assert.Equal("store full", e.Message);
         Assert.Empty(BackupConfigs());
         Assert.Empty(LockFiles());
         Assert.Equal(0, _clock.PendingDelays);
+        // No placeholder was written, so none was recorded or forgotten: only the lock was.
+        var cfg = StorePaths.BackupConfig("vol1", "backup-failed");
+        Assert.DoesNotContain(journal.Written, w => w.Path == cfg);
+        Assert.DoesNotContain(cfg, journal.Gone);
+        Assert.Single(journal.Written);
     }
 
     [Fact]
@@ -248,6 +258,28 @@ public sealed class SettleOverlapTests : IDisposable
         Assert.Equal("snapshot s-missing of volume vol1 not found", e.Message);
         Assert.Empty(LockFiles());
         Assert.Equal(0, _clock.PendingDelays);
+    }
+
+    [Fact]
+    public async Task A_store_that_cancels_a_write_on_its_own_fails_the_backup_as_cancelled_and_leaves_no_cfg_or_lock()
+    {
+        _source.Fill(0, 4 * MiB, 7);
+        _source.Snapshot("s1");
+        // An HTTP client's timeout is an OperationCanceledException the caller did not ask for; it comes after the lock is held.
+        _driver.BeforeWrite = path => path.StartsWith(StorePaths.BlocksDirectory("vol1"), StringComparison.Ordinal) && _clock.PendingDelays == 0
+            ? throw new TaskCanceledException("the request timed out")
+            : ValueTask.CompletedTask;
+        var gated = new GatedSnapshotSource(_source);
+        var backup = Host().CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s1" }, gated);
+        await gated.Entered.WaitAsync(Eventually.HangLimit);
+        await Eventually.HoldsAsync(() => _clock.PendingDelays == 1, "the backup to settle");
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        await Eventually.HoldsAsync(() => _clock.PendingDelays == 0 && BackupConfigs().Count == 1, "the lock to be confirmed and the placeholder written");
+        gated.Open();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => backup.WaitAsync(Eventually.HangLimit));
+        Assert.Empty(BackupConfigs());
+        Assert.Empty(LockFiles());
     }
 
     [Fact]

@@ -119,8 +119,11 @@ public static class Later
 }
 
 /// <summary>A store whose every call completes <see cref="Later"/>.</summary>
-public sealed class LaterDriver(IBackupStoreDriver inner) : IBackupStoreDriver
+public class LaterDriver(IBackupStoreDriver inner) : IBackupStoreDriver
 {
+    /// <summary>A later store over <paramref name="inner"/> that lists trees when the inner one does (the filesystem, S3).</summary>
+    public static LaterDriver Over(IBackupStoreDriver inner) => inner is ITreeListingDriver lister ? new LaterTreeDriver(inner, lister) : new LaterDriver(inner);
+
     public string Url => inner.Url;
     public ValueTask<bool> FileExistsAsync(string path, CancellationToken ct) => Later.Of(() => inner.FileExistsAsync(path, ct));
     public ValueTask<long> FileSizeAsync(string path, CancellationToken ct) => Later.Of(() => inner.FileSizeAsync(path, ct));
@@ -131,6 +134,13 @@ public sealed class LaterDriver(IBackupStoreDriver inner) : IBackupStoreDriver
     public ValueTask RemoveAsync(string path, CancellationToken ct) => Later.Of(() => inner.RemoveAsync(path, ct));
     public ValueTask UploadAsync(string localPath, string path, CancellationToken ct) => Later.Of(() => inner.UploadAsync(localPath, path, ct));
     public ValueTask DownloadAsync(string path, string localPath, CancellationToken ct) => Later.Of(() => inner.DownloadAsync(path, localPath, ct));
+}
+
+/// <summary>A later store whose tree listings complete <see cref="Later"/> too.</summary>
+public sealed class LaterTreeDriver(IBackupStoreDriver inner, ITreeListingDriver lister) : LaterDriver(inner), ITreeListingDriver
+{
+    public int TreePageSize => lister.TreePageSize;
+    public ValueTask<IReadOnlyList<string>> ListTreeAsync(string path, CancellationToken ct) => Later.Of(() => lister.ListTreeAsync(path, ct));
 }
 
 /// <summary>A snapshot source, and the snapshots it opens, whose every call completes <see cref="Later"/>.</summary>
