@@ -6,13 +6,14 @@ using Microsoft.Extensions.Logging;
 namespace Longhorn.Engine.Deletion;
 
 /// <summary>
-/// What block GC counted (spec §6.1 steps 4–5): the backups and blocks listed, how many backups reference each block,
-/// the remaining backup with the newest snapshot, and why the count cannot be trusted (null when it can).
+/// What block GC counted (spec §6.1 steps 4–5): the backups and blocks listed, the blocks the remaining backups reference
+/// (a reference count's non-zero entries: GC needs only whether a block is referenced), the remaining backup with the
+/// newest snapshot, and why the count cannot be trusted (null when it can).
 /// </summary>
 internal sealed record BlockReferenceCount(
     IReadOnlyList<string> BackupNames,
     IReadOnlyList<string> BlockIds,
-    IReadOnlyDictionary<string, int> References,
+    IReadOnlySet<string> References,
     BackupConfig? Latest,
     string? Distrust);
 
@@ -52,10 +53,10 @@ internal sealed class BlockGarbageCollection(IBackupStoreDriver driver, ILogger 
         }
     }
 
-    private async Task<(Dictionary<string, int> References, BackupConfig? Latest, string? Distrust)> CountReferencesAsync(
+    private async Task<(HashSet<string> References, BackupConfig? Latest, string? Distrust)> CountReferencesAsync(
         string volumeName, IReadOnlyList<string> backupNames, CancellationToken cancellationToken)
     {
-        var references = new Dictionary<string, int>(StringComparer.Ordinal);
+        var references = new HashSet<string>(StringComparer.Ordinal);
         BackupConfig? latest = null;
         var latestAt = DateTimeOffset.MinValue;
         // Loaded a few ahead of the count (reading and parsing cfgs is most of GC's time), counted in list order, so the
@@ -78,8 +79,7 @@ internal sealed class BlockGarbageCollection(IBackupStoreDriver driver, ILogger 
                 await Task.WhenAll(loading).ConfigureAwait(false);
                 return (references, latest, reason);
             }
-            foreach (var block in counted.Backup.Blocks)
-                references[block.BlockChecksum] = references.GetValueOrDefault(block.BlockChecksum) + 1;
+            foreach (var block in counted.Backup.Blocks) references.Add(block.BlockChecksum);
             if (latest is null || counted.SnapshotCreatedAt > latestAt)
             {
                 latest = counted.Backup;
@@ -108,7 +108,7 @@ internal sealed class BlockGarbageCollection(IBackupStoreDriver driver, ILogger 
             throw new InvalidOperationException($"block GC of volume {volumeName} must not run: {reason}");
         var removed = new List<string>();
         var failures = new List<string>();
-        await Parallel.ForEachAsync(count.BlockIds.Where(id => !count.References.ContainsKey(id)),
+        await Parallel.ForEachAsync(count.BlockIds.Where(id => !count.References.Contains(id)),
             new ParallelOptions { MaxDegreeOfParallelism = RemovalConcurrency, CancellationToken = cancellationToken }, async (id, ct) =>
             {
                 try
@@ -122,12 +122,11 @@ internal sealed class BlockGarbageCollection(IBackupStoreDriver driver, ILogger 
                     lock (failures) failures.Add(id);
                 }
             }).ConfigureAwait(false);
-        removed.Sort(StringComparer.Ordinal);
         failures.Sort(StringComparer.Ordinal);
         if (failures.Count > 0)
             throw new BackupStoreException($"failed to delete blocks of volume {volumeName}: {string.Join(", ", failures)}");
 
-        var present = count.BlockIds.Count(count.References.ContainsKey);
+        var present = count.BlockIds.Count(count.References.Contains);
         var current = await StoreConfigs.LoadVolumeAsync(driver, volumeName, cancellationToken).ConfigureAwait(false);
         await StoreConfigs.SaveVolumeAsync(driver, current with { BlockCount = present }, cancellationToken).ConfigureAwait(false);
         return removed;

@@ -1,4 +1,5 @@
 using Longhorn.Engine.Backups;
+using Longhorn.Engine.Blocks;
 using Longhorn.Engine.Format;
 using Longhorn.Engine.Restores;
 using Longhorn.Engine.Tests.Support;
@@ -92,6 +93,20 @@ public sealed class CallerContextTests : IDisposable
 
         Assert.Equal(0, _caller.Posts);
         Assert.Empty(_bs.Files());
+    }
+
+    [Fact]
+    public async Task A_store_check_with_prune_never_resumes_on_the_callers_context()
+    {
+        await TwoBackupsAsync();
+        var orphan = BlockId.Compute(new byte[2 * MiB].Select((_, i) => (byte)i).ToArray());
+        await _bs.Driver.WriteAsync(StorePaths.Block("vol1", orphan), new byte[] { 1 }, default);
+
+        var report = await _caller.RunAsync(() => _bs.Store.CheckAsync(new Longhorn.Engine.Checks.StoreCheckRequest { Prune = true }));
+
+        Assert.Equal(0, _caller.Posts);
+        Assert.Equal([new Longhorn.Engine.Checks.PruneOutcome("vol1", 1, null)], report.Pruned);
+        Assert.False(await _bs.Driver.FileExistsAsync(StorePaths.Block("vol1", orphan), default));
     }
 
     [Fact]
