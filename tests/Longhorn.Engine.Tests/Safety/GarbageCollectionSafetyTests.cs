@@ -348,9 +348,15 @@ public sealed class GarbageCollectionSafetyTests : IDisposable
         var b3 = await ThirdBackupAsync();
         var onlyInB3 = b3.Config.Blocks.Select(b => b.BlockChecksum).Except(b2.Config.Blocks.Select(b => b.BlockChecksum)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(2, onlyInB3.Count);
-        _driver.BeforeRemove = path => path.EndsWith(".blk", StringComparison.Ordinal)
-            ? throw new BackupStoreException($"injected failure removing {path}")
-            : ValueTask.CompletedTask;
+        // The later id fails first: the error still names them in id order.
+        var laterFailed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _driver.BeforeRemove = async path =>
+        {
+            if (!path.EndsWith(".blk", StringComparison.Ordinal)) return;
+            if (path.Contains(onlyInB3[0], StringComparison.Ordinal)) await laterFailed.Task.WaitAsync(Eventually.HangLimit);
+            else laterFailed.TrySetResult();
+            throw new BackupStoreException($"injected failure removing {path}");
+        };
 
         var e = await Assert.ThrowsAsync<BackupStoreException>(() => _bs.Store.DeleteBackupAsync("vol1", b3.BackupName));
         const string prefix = "failed to delete blocks of volume vol1: ";
