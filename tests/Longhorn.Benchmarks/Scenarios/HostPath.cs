@@ -61,8 +61,9 @@ public sealed class HostPath(string workDirectory)
     /// <summary>
     /// A fresh host with <paramref name="volumes"/> volumes of <paramref name="bytesEach"/> bytes of data each (the
     /// bytes of <see cref="VolumeData"/>), backed up all at once: POSTed together, timed until every one is Completed.
+    /// <paramref name="transferLimit"/> sets <c>concurrent-backup-restore-per-node-limit</c> first (Longhorn's default is 5).
     /// </summary>
-    public async Task<ConcurrentSession> RunConcurrentAsync(int volumes, int bytesEach)
+    public async Task<ConcurrentSession> RunConcurrentAsync(int volumes, int bytesEach, int? transferLimit = null)
     {
         var dataDir = Path.Combine(workDirectory, "runs", "host", $"concurrent-{volumes}");
         if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
@@ -75,6 +76,9 @@ public sealed class HostPath(string workDirectory)
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
             await WaitHealthyAsync(client, host);
             var idle = Rss(host.Id, "VmRSS:");
+            if (transferLimit is { } limit)
+                (await Send(client, HttpMethod.Put, "/api/settings/concurrent-backup-restore-per-node-limit",
+                    new { value = limit.ToString(CultureInfo.InvariantCulture) })).Dispose();
             for (var v = 0; v < volumes; v++)
             {
                 await Send(client, HttpMethod.Post, "/api/volumes", new { name = $"vol{v}", size = (long)bytesEach });

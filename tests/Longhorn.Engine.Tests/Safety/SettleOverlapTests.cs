@@ -142,10 +142,7 @@ public sealed class SettleOverlapTests : IDisposable
     [Fact]
     public async Task A_lock_lost_at_the_end_of_the_settle_fails_the_backup_with_the_locks_error_and_writes_no_cfg()
     {
-        _source.Fill(0, 4 * MiB, 5);
-        _source.Snapshot("s1");
-        await using var deleter = await Settled(BackupStoreLock.AcquireAsync(_driver, "vol1", LockType.Deletion, new LockOptions(), _clock,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None));
+        await using var deleter = await SnapshotWithADeleterHoldingTheLockAsync();
         var progress = new LastProgress();
         var backup = Backup("s1", progress);
         await Eventually.HoldsAsync(() => progress.Value >= 95 && _clock.PendingDelays == 1, "the backup to settle");
@@ -206,10 +203,7 @@ public sealed class SettleOverlapTests : IDisposable
     [Fact]
     public async Task A_lock_lost_while_blocks_are_being_read_stops_the_reading_at_once_and_fails_with_the_locks_error()
     {
-        _source.Fill(0, 4 * MiB, 5);
-        _source.Snapshot("s1");
-        await using var deleter = await Settled(BackupStoreLock.AcquireAsync(_driver, "vol1", LockType.Deletion, new LockOptions(), _clock,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None));
+        await using var deleter = await SnapshotWithADeleterHoldingTheLockAsync();
         var gated = new GatedSnapshotSource(_source);
         var backup = Host().CreateBackupAsync(new BackupRequest { VolumeName = "vol1", SnapshotName = "s1" }, gated);
         await gated.Entered.WaitAsync(Eventually.HangLimit);
@@ -290,6 +284,15 @@ public sealed class SettleOverlapTests : IDisposable
             [new BackupBlock(2, "c"), new BackupBlock(4, "d"), new BackupBlock(8, "g")]);
 
         Assert.Equal([(0L, "a"), (2L, "c"), (4L, "d"), (6L, "f"), (8L, "g")], merged.Select(b => (b.Offset, b.BlockChecksum)));
+    }
+
+    /// <summary>Snapshot s1 holding 4 MiB of data, and a deleter whose lock on vol1 has settled.</summary>
+    private async Task<BackupStoreLock> SnapshotWithADeleterHoldingTheLockAsync()
+    {
+        _source.Fill(0, 4 * MiB, 5);
+        _source.Snapshot("s1");
+        return await Settled(BackupStoreLock.AcquireAsync(_driver, "vol1", LockType.Deletion, new LockOptions(), _clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None));
     }
 
     private async Task<T> Settled<T>(Task<T> operation)

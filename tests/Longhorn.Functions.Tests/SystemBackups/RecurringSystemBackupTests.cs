@@ -1,5 +1,7 @@
 using System.Net;
+using Longhorn.Functions.ControlPlane.RecurringJobs;
 using Longhorn.Functions.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using static Longhorn.Functions.Tests.SystemBackups.SystemBackupSupport;
 
 namespace Longhorn.Functions.Tests.SystemBackups;
@@ -39,8 +41,8 @@ public sealed class RecurringSystemBackupTests
             var name = mine.Select(s => (string)s["name"]!).Except(made).Single();
             Assert.StartsWith("nightly--", name);
             made.Add(name);
-            // Let the run's retention finish before the next tick (a running job is not started again).
-            await Task.Delay(200);
+            // The run's retention ends after the last write seen above; a tick before that would be skipped (a running job is not started again).
+            await Task.WhenAll(host.Services.GetRequiredService<RecurringJobScheduler>().Running).WaitAsync(Api.Patience);
         }
 
         var left = (await api.ListAsync("/api/systembackups")).Select(s => (string)s["name"]!).Order(StringComparer.Ordinal).ToList();
