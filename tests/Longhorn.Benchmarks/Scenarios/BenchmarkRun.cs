@@ -175,6 +175,10 @@ public sealed class BenchmarkRun
         }
     }
 
+    /// <summary>The session of median time.</summary>
+    private static HostPath.ConcurrentSession Median(List<HostPath.ConcurrentSession> sessions) =>
+        sessions.OrderBy(h => h.Seconds).ElementAt(sessions.Count / 2);
+
     /// <summary>
     /// 8 volumes backed up at once through the host against the engine alone on the same 8 volumes (both with the 2 s
     /// settle), and the host's memory with 20 backups requested at once (Longhorn's limit lets 5 run, the rest wait).
@@ -193,7 +197,7 @@ public sealed class BenchmarkRun
             engines.Add(await Measurement.RunChildAsync("backup-many", "--volumes", "8", "--bytes",
                 bytesEach.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", Scratch("concurrent", "engine")));
         }
-        var host = hosts.OrderBy(h => h.Seconds).ElementAt(hosts.Count / 2);
+        var host = Median(hosts);
         var engine = Measurement.Summarize(engines);
         var total = 8.0 * bytesEach;
         _results.Add(new ResultRow("8 concurrent backups", $"8 × {bytesEach >> 20} MiB random (engine alone, 2 s settle)", "aggregate throughput",
@@ -202,7 +206,7 @@ public sealed class BenchmarkRun
             total / MB / host.Seconds, "MB/s", hosts.Max(h => h.PeakRssBytes) / 1048576.0,
             new Dictionary<string, double> { ["engine alone"] = engine.Seconds / host.Seconds },
             $"{host.Seconds:0.000} s from the POSTs to the last Completed; 5 run at once (concurrent-backup-restore-per-node-limit)"));
-        var all8 = unlimited.OrderBy(h => h.Seconds).ElementAt(unlimited.Count / 2);
+        var all8 = Median(unlimited);
         _results.Add(new ResultRow("8 concurrent backups", $"8 × {bytesEach >> 20} MiB random (host, limit 8)", "aggregate throughput",
             total / MB / all8.Seconds, "MB/s", unlimited.Max(h => h.PeakRssBytes) / 1048576.0,
             new Dictionary<string, double> { ["engine alone"] = engine.Seconds / all8.Seconds },

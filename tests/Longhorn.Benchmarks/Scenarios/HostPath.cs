@@ -114,8 +114,7 @@ public sealed class HostPath(string workDirectory)
         const string warmUp = "warm-up";
         await Send(client, HttpMethod.Post, "/api/volumes", new { name = warmUp, size = 2L * ImageSpec.BlockSize });
         await PutAsync(client, warmUp, 0, VolumeData(-1, 0));
-        using var created = await Send(client, HttpMethod.Post, $"/api/volumes/{warmUp}/backups", new { });
-        await WaitCompletedAsync(client, host, created.Headers.Location?.ToString() ?? throw new InvalidOperationException("no Location for the backup"));
+        await BackUpAsync(client, host, warmUp);
     }
 
     /// <summary>One 2 MiB block of volume <paramref name="volume"/>: random (seeded) bytes, so no two blocks deduplicate.</summary>
@@ -162,10 +161,10 @@ public sealed class HostPath(string workDirectory)
     }
 
     /// <summary>POST a backup and poll its resource until Completed: what a user waits for.</summary>
-    private static async Task<Measurement> BackUpAsync(HttpClient client, Process host)
+    private static async Task<Measurement> BackUpAsync(HttpClient client, Process host, string volume = VolumeName)
     {
         var watch = Stopwatch.StartNew();
-        using var created = await Send(client, HttpMethod.Post, $"/api/volumes/{VolumeName}/backups", new { });
+        using var created = await Send(client, HttpMethod.Post, $"/api/volumes/{volume}/backups", new { });
         var location = created.Headers.Location?.ToString() ?? throw new InvalidOperationException("no Location for the backup");
         await WaitCompletedAsync(client, host, location);
         return new Measurement(watch.Elapsed.TotalSeconds, Rss(host.Id, "VmHWM:"));
