@@ -112,6 +112,71 @@ public sealed class S3TargetTests : IAsyncLifetime
     }
 }
 
+/// <summary>What the host asks of an S3 store around its own backup, as the emulator records it.</summary>
+public sealed class S3BackupRequestTests : IAsyncLifetime
+{
+    private const int MiB = 1024 * 1024;
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "longhorn-s3-calls-" + Guid.NewGuid().ToString("N")[..8]);
+    private S3Emulator _emulator = null!;
+
+    public async Task InitializeAsync()
+    {
+        _emulator = new S3Emulator(new S3EmulatorOptions { DataDirectory = _data, RecordCalls = true });
+        await _emulator.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _emulator.DisposeAsync();
+        FunctionHost.TryDelete(_data);
+    }
+
+    [Fact]
+    public async Task After_its_own_backup_writes_volume_cfg_the_host_reads_nothing_back_and_the_backup_volume_shows_the_backup()
+    {
+        using var host = new FunctionHost();
+        var api = host.Api;
+        await api.SendAsync(HttpMethod.Put, "/api/secrets/minio", new
+        {
+            data = new Dictionary<string, string>
+            {
+                ["AWS_ACCESS_KEY_ID"] = S3EmulatorOptions.DefaultAccessKey,
+                ["AWS_SECRET_ACCESS_KEY"] = S3EmulatorOptions.DefaultSecretKey,
+                ["AWS_ENDPOINTS"] = _emulator.Url.ToString(),
+            },
+        });
+        await api.SendAsync(HttpMethod.Put, "/api/backuptargets/default", new
+        {
+            backupTargetURL = $"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/", credentialSecret = "minio", pollInterval = 300,
+        });
+        await api.WaitForSyncAsync();
+        await api.CreateVolumeAsync(new { name = "vol1", size = 8L * MiB });
+        await api.WriteAsync("vol1", 0, Api.Pattern(4 * MiB, seed: 3));
+        await api.BackupAsync("vol1");
+        await api.WriteAsync("vol1", 0, Api.Pattern(MiB, seed: 4));
+        var before = _emulator.Calls.Count;
+
+        var backup = await api.BackupAsync("vol1");
+
+        // The volume's requests (keys under its folder, listings by its prefix) from the second backup on.
+        var calls = _emulator.Calls.Skip(before).Where(c => c.Resource.Contains("/vol1/", StringComparison.Ordinal)
+            || c.Query.Contains("/vol1/", StringComparison.Ordinal)).ToList();
+        var wrote = calls.FindLastIndex(c => c.Method == "PUT" && c.Resource.EndsWith("/vol1/volume.cfg", StringComparison.Ordinal));
+        Assert.True(wrote >= 0, "the backup wrote no volume.cfg: " + string.Join(", ", calls.Select(c => $"{c.Method} {c.Resource}")));
+        // Only the engine's release of its lock follows (a check that it is there, its removal): no listing of the
+        // volume's backups, no stat or read of volume.cfg or a backup cfg.
+        Assert.All(calls.Skip(wrote + 1), c => Assert.True((c.Resource + "?" + c.Query).Contains("/locks/lock-", StringComparison.Ordinal),
+            $"{c.Method} {c.Resource}?{c.Query} after the backup wrote volume.cfg"));
+        Assert.Contains(calls.Skip(wrote + 1), c => c.Method == "DELETE");
+
+        var backupVolume = await api.GetAsync($"/api/backupvolumes/{Longhorn.Functions.ControlPlane.ResourceNames.BackupVolume("vol1", "default")}");
+        Assert.Equal((string?)backup["name"], (string?)backupVolume["lastBackupName"]);
+        Assert.Equal((string?)backup["snapshotCreated"], (string?)backupVolume["lastBackupAt"]);
+        Assert.Equal(3L * 2 * MiB, (long)backupVolume["dataStored"]!);
+        Assert.Equal((string?)backup["name"], (string?)(await api.GetAsync("/api/volumes/vol1"))["lastBackup"]);
+    }
+}
+
 /// <summary>One engine store per target, reused by every operation, and a new one when the target's URL, secret or store settings change.</summary>
 public sealed class BackupStoreCacheTests
 {

@@ -28,4 +28,7 @@ public sealed record BackupRequest
 
 /// <summary>A completed backup: its name, its URL and the cfg written for it.</summary>
 /// <param name="Info">The backup as <see cref="BackupStore.InspectBackupAsync"/> would report it, from what the backup wrote.</param>
-public sealed record BackupResult(string BackupName, string Url, BackupConfig Config, long NewBlockCount, Inventory.BackupInfo Info);
+/// <param name="Volume">The backup volume as <see cref="BackupStore.InspectVolumeAsync"/> would report it right after, from the
+/// volume.cfg the backup wrote: a caller need not read the store again to show it.</param>
+public sealed record BackupResult(string BackupName, string Url, BackupConfig Config, long NewBlockCount, Inventory.BackupInfo Info,
+    Inventory.VolumeInfo Volume);

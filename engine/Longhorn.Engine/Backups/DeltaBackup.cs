@@ -206,7 +206,7 @@ internal sealed class DeltaBackup(IBackupStoreDriver driver, BackupStoreOptions 
             logger.LogInformation("Backup {Backup} of volume {Volume} completed: {Blocks} blocks, {NewBlocks} new, {NewBytes} bytes uploaded",
                 backupName, request.VolumeName, blocks.Count, upload.NewBlockCount, upload.NewBytes);
             return new BackupResult(backupName, BackupUrl.Encode(driver.Url, request.VolumeName, backupName), final, upload.NewBlockCount,
-                BackupInventory.Describe(driver.Url, request.VolumeName, backupName, final, updated));
+                BackupInventory.Describe(driver.Url, request.VolumeName, backupName, final, updated), BackupInventory.Describe(updated));
         }
         catch (Exception e)
         {

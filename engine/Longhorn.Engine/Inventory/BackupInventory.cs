@@ -49,11 +49,13 @@ internal sealed class BackupInventory
     public async Task<VolumeInfo> InspectVolumeAsync(string volumeName, CancellationToken cancellationToken)
     {
         Names.Validate(volumeName, "volume");
-        var v = await StoreConfigs.LoadVolumeAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false);
-        return new VolumeInfo(v.Name, v.Size, v.Labels, v.CreatedTime, v.LastBackupName, v.LastBackupAt, v.BlockCount,
-            v.BlockCount * BlockSizes.Default, v.CompressionMethod, v.StorageClassName, v.DataEngine, v.BackingImageName,
-            v.BackingImageChecksum);
+        return Describe(await StoreConfigs.LoadVolumeAsync(_driver, volumeName, cancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary>A volume.cfg as inspect reports it (also what a backup returns of the volume.cfg it wrote).</summary>
+    internal static VolumeInfo Describe(VolumeConfig v) =>
+        new(v.Name, v.Size, v.Labels, v.CreatedTime, v.LastBackupName, v.LastBackupAt, v.BlockCount, v.BlockCount * BlockSizes.Default,
+            v.CompressionMethod, v.StorageClassName, v.DataEngine, v.BackingImageName, v.BackingImageChecksum);
 
     /// <summary>
     /// A completed backup's info, named by its file and folder whatever its cfg says (a disagreement goes to

@@ -32,3 +32,6 @@ public sealed record S3Call(HttpContext Context, string? Bucket, string? Key, IR
 
     public string Resource => Bucket is null ? "/" : Key is null ? "/" + Bucket : $"/{Bucket}/{Key}";
 }
+
+/// <summary>One request as <see cref="S3Emulator.Calls"/> records it: <c>GET /bucket/key</c> and its query (<c>list-type=2&amp;prefix=...</c>).</summary>
+public sealed record S3CallRecord(string Method, string Resource, string Query);

@@ -49,6 +49,9 @@ public sealed class S3Emulator : IAsyncDisposable
     /// <summary>S3 requests received since start (the admin endpoint's not counted).</summary>
     public long Requests => _handler.Requests;
 
+    /// <summary>The requests received in order, when <see cref="S3EmulatorOptions.RecordCalls"/> is set (empty otherwise).</summary>
+    public IReadOnlyList<S3CallRecord> Calls => _handler.Calls;
+
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (_app is not null) return;

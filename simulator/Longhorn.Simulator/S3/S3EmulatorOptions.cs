@@ -46,6 +46,10 @@ public sealed record S3EmulatorOptions
     /// </summary>
     public string AdminToken { get; init; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 
+    /// <summary>Keep every addressed S3 request's method, resource and query in <see cref="S3Emulator.Calls"/> (as
+    /// <c>mc admin trace</c> shows them), for a test that asserts which requests a client made.</summary>
+    public bool RecordCalls { get; init; }
+
     /// <summary>Take admin requests from other machines too (default: loopback clients only, whatever address it listens on).</summary>
     public bool AdminFromAnywhere { get; init; }
 }

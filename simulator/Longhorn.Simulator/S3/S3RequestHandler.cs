@@ -36,6 +36,10 @@ public sealed class S3RequestHandler
     /// <summary>S3 requests received so far (the admin endpoint's not counted), for a benchmark's request counts.</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<S3CallRecord> _calls = new();
+
+    public IReadOnlyList<S3CallRecord> Calls => _calls.ToArray();
+
     public async Task HandleAsync(HttpContext context)
     {
         var (rawPath, rawQuery) = RawTarget(context);
@@ -55,6 +59,8 @@ public sealed class S3RequestHandler
             var signed = _verifier.Verify(context.Request, rawPath, rawQuery);
             var call = Address(context, rawPath, rawQuery, signed);
             resource = call.Resource;
+            if (_options.RecordCalls)
+                _calls.Enqueue(new S3CallRecord(context.Request.Method, resource, string.Join('&', call.Query.Select(p => p.Value.Length == 0 ? p.Name : $"{p.Name}={p.Value}"))));
             await DispatchAsync(call).ConfigureAwait(false);
         }
         catch (S3Error e)

@@ -65,6 +65,8 @@ public sealed class DeltaBackupRulesTests : IDisposable
         // What the backup returns of itself is what inspecting the store says, so the host need not read it back.
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(await _bs.Store.InspectBackupAsync("vol1", "backup-first")),
             System.Text.Json.JsonSerializer.Serialize(result.Info));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(await _bs.Store.InspectVolumeAsync("vol1")),
+            System.Text.Json.JsonSerializer.Serialize(result.Volume));
         Assert.Equal("s1", cfg.SnapshotName);
         Assert.True(Timestamps.TryParse(cfg.SnapshotCreatedAt, out var snapshotAt));
         Assert.True(Timestamps.TryParse(cfg.CreatedTime, out var createdAt));
@@ -100,6 +102,10 @@ public sealed class DeltaBackupRulesTests : IDisposable
         Assert.Equal(first.Config.Blocks[1], second.Config.Blocks[2]);
         Assert.Equal(3 * 2 * MiB, second.Config.Size);
         Assert.Equal(3, (await _bs.Store.InspectVolumeAsync("vol1")).BlockCount);
+        // The volume.cfg the incremental returns is the one it wrote over the first backup's: its name, its block count.
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(await _bs.Store.InspectVolumeAsync("vol1")),
+            System.Text.Json.JsonSerializer.Serialize(second.Volume));
+        Assert.Equal((second.BackupName, 3L), (second.Volume.LastBackupName, second.Volume.BlockCount));
         Assert.Equal(_source.Image("s2"), await _bs.RestoreToBytesAsync("vol1", second.BackupName));
     }
 

@@ -48,4 +48,31 @@ public sealed class ProgressRecorderTests
         recorder.Report(90);
         Assert.Equal([10, 95], _writes);
     }
+
+    [Fact]
+    public async Task Stopping_drops_the_unwritten_value_and_waits_for_the_write_under_way()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recorder = new ProgressRecorder(async p =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            _writes.Enqueue(p);
+        }, _clock, TimeSpan.FromMilliseconds(250));
+        recorder.Report(10);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        recorder.Report(100);
+
+        var stopped = recorder.StopAsync();
+        Assert.False(stopped.IsCompleted, "stopped while the write of 10 was still under way");
+        release.SetResult();
+        await stopped.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([10], _writes);
+        recorder.Report(100);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await recorder.DrainAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([10], _writes);
+    }
 }

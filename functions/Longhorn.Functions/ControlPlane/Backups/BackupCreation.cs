@@ -77,12 +77,19 @@ public sealed class BackupCreation(IResourceStore store, ReplicaRegistry replica
                 StorageClassName = volume.Spec.StorageClassName,
             };
             var result = await backupStore.CreateBackupAsync(request, replicas.Get(volumeName), progress, cancellationToken).ConfigureAwait(false);
-            await progress.DrainAsync().ConfigureAwait(false);
+            // The Completed write below carries progress 100: the recorder's own write of it would only cost a transaction.
+            await progress.StopAsync().ConfigureAwait(false);
             var info = result.Info;
-            // The backup volume shows the new backup before the backup shows Completed, so readers never see them disagree.
-            await SyncBackupVolumeAsync(target, backupStore, backup, CancellationToken.None).ConfigureAwait(false);
+            // The backup volume shows the new backup before the backup shows Completed, so readers never see them disagree;
+            // the Completed write also makes the backup volume the backup's owner (one write, not two).
+            var owner = await RecordOnBackupVolumeAsync(target, volumeName, result, CancellationToken.None).ConfigureAwait(false);
             var now = time.GetUtcNow();
-            await SetAsync(name, s => BackupStatuses.FromStore(info, targetName, host.InstanceId, now, s)).ConfigureAwait(false);
+            await store.MutateAsync<Backup>(name, b => b.Status.State == BackupStates.Deleting
+                ? null
+                : (owner is null || b.Metadata.OwnerReferences.Count > 0 ? b : b.WithMetadata(b.Metadata with { OwnerReferences = [owner] })) with
+                {
+                    Status = BackupStatuses.FromStore(info, targetName, host.InstanceId, now, b.Status),
+                }, CancellationToken.None).ConfigureAwait(false);
             logger.LogInformation("Backup {Backup} of volume {Volume} completed: {Url}", name, volumeName, result.Url);
             await CleanupSnapshotAsync(backup, CancellationToken.None).ConfigureAwait(false);
         }
@@ -109,21 +116,19 @@ public sealed class BackupCreation(IResourceStore store, ReplicaRegistry replica
         }
     }
 
-    private async Task SyncBackupVolumeAsync(BackupTarget target, BackupStore backupStore, Backup backup, CancellationToken cancellationToken)
+    /// <summary>Shows the completed backup on its BackupVolume (created when missing); that volume's owner reference, or null when it failed.</summary>
+    private async Task<OwnerReference?> RecordOnBackupVolumeAsync(BackupTarget target, string volumeName, BackupResult result,
+        CancellationToken cancellationToken)
     {
-        var volumeName = backup.Status.VolumeName;
         try
         {
-            await backupVolumes.EnsureAsync(target, volumeName, cancellationToken).ConfigureAwait(false);
-            await store.MutateAsync<Backup>(backup.Name, b => b.Metadata.OwnerReferences.Count > 0 ? null : b.WithMetadata(b.Metadata with
-            {
-                OwnerReferences = [new OwnerReference(Resource.LonghornApiVersion, BackupVolume.KindName, ResourceNames.BackupVolume(volumeName, target.Name), "")],
-            }), cancellationToken).ConfigureAwait(false);
-            await backupVolumes.SyncAsync(target, backupStore, volumeName, cancellationToken).ConfigureAwait(false);
+            await backupVolumes.RecordBackupAsync(target, result.Volume, cancellationToken).ConfigureAwait(false);
+            return new OwnerReference(Resource.LonghornApiVersion, BackupVolume.KindName, ResourceNames.BackupVolume(volumeName, target.Name), "");
         }
         catch (Exception e) when (ExpectedFailure.Is(e))
         {
-            logger.LogWarning("Syncing the backup volume after backup {Backup} of volume {Volume} failed: {Reason}", backup.Name, volumeName, e.Message);
+            logger.LogWarning("Recording backup {Backup} of volume {Volume} on its backup volume failed: {Reason}", result.BackupName, volumeName, e.Message);
+            return null;
         }
     }
 

@@ -122,7 +122,7 @@ public sealed class BackupVolumeSync
             if (await ReadAsync(target, backupStore, backupVolume, volumeName, backup.Name, listing.Error, now, cancellationToken).ConfigureAwait(false)
                     is not { } read
                 || (read.Status.State == backup.Status.State && read.Status.Error == backup.Status.Error
-                    && SameMessages(read.Status.Messages, backup.Status.Messages)))
+                    && Entries.Same(read.Status.Messages, backup.Status.Messages)))
                 continue;
             await _store.MutateAsync<Backup>(backup.Name, b => b.IsDeleting ? null : b with { Spec = read.Spec, Status = read.Status }, cancellationToken)
                 .ConfigureAwait(false);
@@ -169,9 +169,6 @@ public sealed class BackupVolumeSync
         }
     }
 
-    private static bool SameMessages(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
-        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
-
     private async Task RefreshStatusAsync(BackupTarget target, BackupStore backupStore, BackupVolume backupVolume, string volumeName,
         string? volumeError, bool changed, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -207,26 +204,41 @@ public sealed class BackupVolumeSync
             }, cancellationToken).ConfigureAwait(false);
             return;
         }
-        await _store.MutateAsync<BackupVolume>(backupVolume.Name, b => b with
-        {
-            Status = b.Status with
-            {
-                LastModificationTime = modified,
-                Size = info.Size,
-                Labels = info.Labels ?? new Dictionary<string, string>(),
-                CreatedAt = info.Created,
-                LastBackupName = info.LastBackupName,
-                LastBackupAt = info.LastBackupAt,
-                DataStored = info.DataStored,
-                Messages = new Dictionary<string, string>(),
-                BackingImageName = info.BackingImageName,
-                BackingImageChecksum = info.BackingImageChecksum,
-                StorageClassName = info.StorageClassName,
-                LastSyncedAt = now,
-            },
-        }, cancellationToken).ConfigureAwait(false);
+        await _store.MutateAsync<BackupVolume>(backupVolume.Name, b => b with { Status = WithVolume(b.Status, info, modified, now) }, cancellationToken)
+            .ConfigureAwait(false);
         await FollowAsync(target, volumeName, info.LastBackupName, info.LastBackupAt, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The host's own backup just completed: the BackupVolume shows the volume.cfg that backup wrote (the engine returns
+    /// it) and the volumes follow, without listing or reading the store again. Other writers' backups are the poll's
+    /// work; the modification time is cleared so the next poll reads volume.cfg once and confirms what is shown here.
+    /// </summary>
+    public async Task RecordBackupAsync(BackupTarget target, VolumeInfo volume, CancellationToken cancellationToken)
+    {
+        var backupVolume = await EnsureAsync(target, volume.Name, cancellationToken).ConfigureAwait(false);
+        if (backupVolume.IsDeleting) return;
+        var now = _time.GetUtcNow();
+        await _store.MutateAsync<BackupVolume>(backupVolume.Name, b => b.IsDeleting ? null : b with { Status = WithVolume(b.Status, volume, null, now) },
+            cancellationToken).ConfigureAwait(false);
+        await FollowAsync(target, volume.Name, volume.LastBackupName, volume.LastBackupAt, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static BackupVolumeStatus WithVolume(BackupVolumeStatus status, VolumeInfo info, DateTimeOffset? modified, DateTimeOffset now) => status with
+    {
+        LastModificationTime = modified,
+        Size = info.Size,
+        Labels = info.Labels ?? new Dictionary<string, string>(),
+        CreatedAt = info.Created,
+        LastBackupName = info.LastBackupName,
+        LastBackupAt = info.LastBackupAt,
+        DataStored = info.DataStored,
+        Messages = new Dictionary<string, string>(),
+        BackingImageName = info.BackingImageName,
+        BackingImageChecksum = info.BackingImageChecksum,
+        StorageClassName = info.StorageClassName,
+        LastSyncedAt = now,
+    };
 
     /// <summary>Copies the last backup to the volumes of that name on this target, and moves standby volumes on to it.</summary>
     private async Task FollowAsync(BackupTarget target, string volumeName, string lastBackup, string lastBackupAt, CancellationToken cancellationToken)

@@ -65,7 +65,10 @@ public sealed class SnapshotService(IResourceStore store, ReplicaRegistry replic
         await RefreshAsync(volumeName, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Copies the replica's view (parent, children, removed, creation time) into the volume's Snapshot resources.</summary>
+    /// <summary>
+    /// Copies the replica's view (parent, children, removed, creation time) into the volume's Snapshot resources. Only a
+    /// snapshot whose view changed is written: a new snapshot touches itself and its parent, not every one the volume has.
+    /// </summary>
     public async Task RefreshAsync(string volumeName, CancellationToken cancellationToken)
     {
         var info = replicas.Get(volumeName).ListSnapshots().ToDictionary(s => s.Name, StringComparer.Ordinal);
@@ -73,10 +76,17 @@ public sealed class SnapshotService(IResourceStore store, ReplicaRegistry replic
         foreach (var snapshot in await store.ListAsync<Snapshot>(LabelSelector.Of((LonghornLabels.SnapshotVolume, volumeName)), cancellationToken)
                      .ConfigureAwait(false))
         {
-            if (!info.TryGetValue(snapshot.Name, out var s)) continue;
-            await store.MutateAsync<Snapshot>(snapshot.Name, r => r with { Status = StatusOf(r.Status, s, volumeSize) }, cancellationToken).ConfigureAwait(false);
+            if (!info.TryGetValue(snapshot.Name, out var s) || Same(snapshot.Status, StatusOf(snapshot.Status, s, volumeSize))) continue;
+            await store.MutateAsync<Snapshot>(snapshot.Name, r =>
+            {
+                var status = StatusOf(r.Status, s, volumeSize);
+                return Same(r.Status, status) ? null : r with { Status = status };
+            }, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static bool Same(SnapshotStatus a, SnapshotStatus b) =>
+        a with { Children = b.Children, Labels = b.Labels } == b && Entries.Same(a.Children, b.Children) && Entries.Same(a.Labels, b.Labels);
 
     /// <summary>The replica's view; <c>restoreSize</c> is the volume's size, what a volume restored from the snapshot has (as Longhorn reports it).</summary>
     private static SnapshotStatus StatusOf(SnapshotStatus status, SnapshotInfo s, long volumeSize) => status with

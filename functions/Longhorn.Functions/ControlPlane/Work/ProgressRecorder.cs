@@ -3,7 +3,8 @@ namespace Longhorn.Functions.ControlPlane.Work;
 /// <summary>
 /// Records engine progress on a resource: reports arrive on the engine's workers, writes happen one at a time in the
 /// background, only rising values are written, at most one per <see cref="Interval"/> (the first at once), and a burst
-/// of reports becomes one write of the latest. <see cref="DrainAsync"/> writes the latest at once, interval or not.
+/// of reports becomes one write of the latest. <see cref="DrainAsync"/> writes the latest at once, interval or not;
+/// <see cref="StopAsync"/> writes nothing more, for a caller whose next write states the outcome (and its progress).
 /// </summary>
 public sealed class ProgressRecorder(Func<int, Task> write, TimeProvider time, TimeSpan interval) : IProgress<int>
 {
@@ -20,13 +21,14 @@ public sealed class ProgressRecorder(Func<int, Task> write, TimeProvider time, T
     private int _latest = -1;
     private int _written = -1;
     private bool _running;
+    private bool _stopped;
     private Task _flush = Task.CompletedTask;
 
     public void Report(int value)
     {
         lock (_gate)
         {
-            if (value <= _latest) return;
+            if (value <= _latest || _stopped) return;
             _latest = value;
             if (_running) return;
             _running = true;
@@ -41,6 +43,14 @@ public sealed class ProgressRecorder(Func<int, Task> write, TimeProvider time, T
         lock (_gate) return _flush;
     }
 
+    /// <summary>Drops what is not written yet and waits for a write already under way, so none lands after the caller's own.</summary>
+    public Task StopAsync()
+    {
+        lock (_gate) _stopped = true;
+        _draining.TrySetResult();
+        lock (_gate) return _flush;
+    }
+
     private async Task FlushAsync()
     {
         while (true)
@@ -48,7 +58,7 @@ public sealed class ProgressRecorder(Func<int, Task> write, TimeProvider time, T
             int target;
             lock (_gate)
             {
-                if (_written >= _latest)
+                if (_written >= _latest || _stopped)
                 {
                     _running = false;
                     return;
