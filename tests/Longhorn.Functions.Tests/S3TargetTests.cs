@@ -15,7 +15,7 @@ public sealed class S3TargetTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _emulator = new S3Emulator(new S3EmulatorOptions { DataDirectory = _data });
+        _emulator = new S3Emulator(new S3EmulatorOptions { DataDirectory = _data, RecordCalls = true });
         await _emulator.StartAsync();
     }
 
@@ -110,41 +110,13 @@ public sealed class S3TargetTests : IAsyncLifetime
         Assert.True(retries.Count >= 1, $"{injected} faults injected, no retry logged");
         Assert.All(retries, r => Assert.Contains("backupstore/volumes/", r.Message));
     }
-}
-
-/// <summary>What the host asks of an S3 store around its own backup, as the emulator records it.</summary>
-public sealed class S3BackupRequestTests : IAsyncLifetime
-{
-    private const int MiB = 1024 * 1024;
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "longhorn-s3-calls-" + Guid.NewGuid().ToString("N")[..8]);
-    private S3Emulator _emulator = null!;
-
-    public async Task InitializeAsync()
-    {
-        _emulator = new S3Emulator(new S3EmulatorOptions { DataDirectory = _data, RecordCalls = true });
-        await _emulator.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _emulator.DisposeAsync();
-        FunctionHost.TryDelete(_data);
-    }
 
     [Fact]
     public async Task After_its_own_backup_writes_volume_cfg_the_host_reads_nothing_back_and_the_backup_volume_shows_the_backup()
     {
         using var host = new FunctionHost();
         var api = host.Api;
-        await api.SendAsync(HttpMethod.Put, "/api/secrets/minio", new
-        {
-            data = new Dictionary<string, string>
-            {
-                ["AWS_ACCESS_KEY_ID"] = S3EmulatorOptions.DefaultAccessKey,
-                ["AWS_SECRET_ACCESS_KEY"] = S3EmulatorOptions.DefaultSecretKey,
-                ["AWS_ENDPOINTS"] = _emulator.Url.ToString(),
-            },
-        });
+        await api.SendAsync(HttpMethod.Put, "/api/secrets/minio", new { data = Credentials });
         await api.SendAsync(HttpMethod.Put, "/api/backuptargets/default", new
         {
             backupTargetURL = $"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/", credentialSecret = "minio", pollInterval = 300,
