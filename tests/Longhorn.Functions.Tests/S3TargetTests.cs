@@ -32,19 +32,23 @@ public sealed class S3TargetTests : IAsyncLifetime
         ["AWS_ENDPOINTS"] = _emulator.Url.ToString(),
     };
 
+    /// <summary>The default target on the emulator's bucket through the secret <c>minio</c>, synced (no poll during the test).</summary>
+    private async Task UseEmulatorAsync(Api api)
+    {
+        await api.SendAsync(HttpMethod.Put, "/api/secrets/minio", new { data = Credentials });
+        await api.SendAsync(HttpMethod.Put, "/api/backuptargets/default", new
+        {
+            backupTargetURL = $"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/", credentialSecret = "minio", pollInterval = 300,
+        });
+        await api.WaitForSyncAsync();
+    }
+
     [Fact]
     public async Task Backups_go_to_an_s3_target_and_restore_from_it()
     {
         using var host = new FunctionHost();
         var api = host.Api;
-        await api.SendAsync(HttpMethod.Put, "/api/secrets/minio", new { data = Credentials });
-        await api.SendAsync(HttpMethod.Put, "/api/backuptargets/default", new
-        {
-            backupTargetURL = $"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/",
-            credentialSecret = "minio",
-            pollInterval = 300,
-        });
-        await api.WaitForSyncAsync();
+        await UseEmulatorAsync(api);
 
         await api.CreateVolumeAsync(new { name = "vol1", size = 16L * MiB });
         var data = Api.Pattern(6 * MiB, seed: 5);
@@ -92,12 +96,7 @@ public sealed class S3TargetTests : IAsyncLifetime
         var logs = new CapturedLogs();
         using var host = new FunctionHost(services: services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
         var api = host.Api;
-        await api.SendAsync(HttpMethod.Put, "/api/secrets/minio", new { data = Credentials });
-        await api.SendAsync(HttpMethod.Put, "/api/backuptargets/default", new
-        {
-            backupTargetURL = $"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/", credentialSecret = "minio", pollInterval = 300,
-        });
-        await api.WaitForSyncAsync();
+        await UseEmulatorAsync(api);
         await api.CreateVolumeAsync(new { name = "vol1", size = 8L * MiB });
         await api.WriteAsync("vol1", 0, Api.Pattern(4 * MiB, seed: 77));
         _emulator.Faults.Set(new S3Faults { SlowDownRate = 0.3, Seed = 11 });
@@ -116,12 +115,7 @@ public sealed class S3TargetTests : IAsyncLifetime
     {
         using var host = new FunctionHost();
         var api = host.Api;
-        await api.SendAsync(HttpMethod.Put, "/api/secrets/minio", new { data = Credentials });
-        await api.SendAsync(HttpMethod.Put, "/api/backuptargets/default", new
-        {
-            backupTargetURL = $"s3://{S3EmulatorOptions.DefaultBucket}@us-east-1/longhorn/", credentialSecret = "minio", pollInterval = 300,
-        });
-        await api.WaitForSyncAsync();
+        await UseEmulatorAsync(api);
         await api.CreateVolumeAsync(new { name = "vol1", size = 8L * MiB });
         await api.WriteAsync("vol1", 0, Api.Pattern(4 * MiB, seed: 3));
         await api.BackupAsync("vol1");
