@@ -11,6 +11,7 @@ public static class EmbeddedHost
 {
     public static WebApplication Build(string[] args)
     {
+        HostConfiguration.KeepConfigurationFixed();
         var builder = WebApplication.CreateBuilder(args);
         HostConfiguration.Apply(builder, args);
         var catalog = FunctionCatalog.Load(typeof(EmbeddedHost).Assembly);

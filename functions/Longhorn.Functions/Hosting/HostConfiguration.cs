@@ -27,6 +27,19 @@ public static class HostConfiguration
         ["ReconcileSchedule"] = "*/30 * * * * *",
     };
 
+    /// <summary>
+    /// Turns configuration reload off unless the user set <c>DOTNET_hostBuilder__reloadConfigOnChange</c>; call before
+    /// creating a builder (the web builder reads the key from the environment, not from its arguments). Reload watches
+    /// the content root, the directory the host starts in, recursively: one inotify watch per directory on Linux, and
+    /// the default data directory with the NFS store's block directories lives under it, so every backup would grow
+    /// the watch set and its rescans until the user's inotify limit.
+    /// </summary>
+    public static void KeepConfigurationFixed()
+    {
+        const string ReloadKey = "DOTNET_hostBuilder__reloadConfigOnChange";
+        if (Environment.GetEnvironmentVariable(ReloadKey) is null) Environment.SetEnvironmentVariable(ReloadKey, "false");
+    }
+
     public static void Apply(WebApplicationBuilder builder, string[] args)
     {
         var directories = new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory }.Distinct().ToList();

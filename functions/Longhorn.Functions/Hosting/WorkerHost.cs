@@ -12,6 +12,7 @@ public static class WorkerHost
 {
     public static IHost Build(string[] args)
     {
+        HostConfiguration.KeepConfigurationFixed();
         var builder = FunctionsApplication.CreateBuilder(args);
         // The Functions host reads host.json itself; the worker reads its route prefix too, for Location headers.
         var hostJson = Path.Combine(AppContext.BaseDirectory, "host.json");

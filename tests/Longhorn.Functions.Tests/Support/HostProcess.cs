@@ -25,15 +25,15 @@ public sealed class HostProcess : IDisposable
     public string Output => string.Join('\n', _output);
 
     /// <summary>Starts the built dll with dotnet, as a Functions host starts its worker.</summary>
-    public static HostProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
-        Start([HostDll(), .. arguments], environment);
+    public static HostProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null) =>
+        Start([HostDll(), .. arguments], environment, workingDirectory);
 
     /// <summary>Starts the program with the README's command (<c>dotnet run --project functions/Longhorn.Functions</c>), without building again.</summary>
     public static HostProcess StartWithDotnetRun(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
         Start(["run", "--no-build", "-c", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name,
-            "--project", Path.Combine(RepositoryRoot(), "functions", "Longhorn.Functions"), "--", .. arguments], environment);
+            "--project", Path.Combine(RepositoryRoot(), "functions", "Longhorn.Functions"), "--", .. arguments], environment, null);
 
-    private static HostProcess Start(List<string> dotnetArguments, IReadOnlyDictionary<string, string>? environment)
+    private static HostProcess Start(List<string> dotnetArguments, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
     {
         // The Kubernetes API would take the function port + 1, which another test may hold: let it pick a free port.
         if (!dotnetArguments.Contains("--k8s-port")) dotnetArguments = [.. dotnetArguments, "--k8s-port", "0"];
@@ -42,7 +42,7 @@ public sealed class HostProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
         foreach (var argument in dotnetArguments) start.ArgumentList.Add(argument);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
