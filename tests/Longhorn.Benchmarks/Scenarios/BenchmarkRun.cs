@@ -129,7 +129,6 @@ public sealed class BenchmarkRun
             {
                 // Interleaved, so a slow spell of this shared machine falls on every subject alike.
                 sessions.Add(await hostPath.RunAsync(image, settleSeconds: null));
-                unsettled.Add(await hostPath.RunAsync(image, settleSeconds: 0));
                 Measurement.FlushDirtyPages();
                 var store = Scratch(spec.Name, "engine");
                 engineSettled.Add(await Measurement.RunChildAsync(settle, ["backup", "--replica", image.ReplicaPath, "--store", store,
@@ -137,8 +136,16 @@ public sealed class BenchmarkRun
                 Measurement.FlushDirtyPages();
                 engineIncremental.Add(await Measurement.RunChildAsync(settle, ["backup", "--replica", image.ReplicaPath, "--store", store,
                     "--snapshot", PreparedImage.ChangedSnapshot, .. ChecksumFlag]));
+                // The settle-free pair runs back to back, in alternating order: which of two 1 GiB writers goes first
+                // moved either one's time by up to 1.8x on this machine (the page cache the first leaves behind).
                 Measurement.FlushDirtyPages();
+                if (i % 2 == 0) unsettled.Add(await hostPath.RunAsync(image, settleSeconds: 0));
                 engine.Add(await OurBackupAsync(image, Scratch(spec.Name, "engine0"), PreparedImage.FirstSnapshot));
+                if (i % 2 == 1)
+                {
+                    Measurement.FlushDirtyPages();
+                    unsettled.Add(await hostPath.RunAsync(image, settleSeconds: 0));
+                }
                 if (_peers.OfType<Borg>().FirstOrDefault(p => p.IsInstalled) is { } b)
                 {
                     Measurement.FlushDirtyPages();
@@ -163,15 +170,24 @@ public sealed class BenchmarkRun
             _results.Add(new ResultRow("7 through the host", $"{spec.Name} (host, 2 s settle)", "throughput", spec.Size / MB / host.Seconds, "MB/s",
                 sessions.Max(s => s.PeakRssBytes) / 1048576.0, ratios,
                 $"{host.Seconds:0.000} s from POST to Completed; host idle {sessions.Max(s => s.IdleRssBytes) / 1048576.0:0} MiB RSS"));
+            var pairs = engine.Zip(unsettled, (e, h) => e.Seconds / h.Full.Seconds).Order().ToList();
             _results.Add(new ResultRow("7 through the host", $"{spec.Name} (host, no settle)", "throughput", spec.Size / MB / host0.Seconds, "MB/s",
-                unsettled.Max(s => s.PeakRssBytes) / 1048576.0, new Dictionary<string, double> { ["engine, no settle"] = engine0.Seconds / host0.Seconds },
-                $"{host0.Seconds:0.000} s; engine alone {engine0.Seconds:0.000} s"));
-            var bound = 2 + 0.05 * (host.Seconds - 2);
+                unsettled.Max(s => s.PeakRssBytes) / 1048576.0,
+                new Dictionary<string, double> { ["engine, no settle"] = engine0.Seconds / host0.Seconds, ["engine, no settle (median of pairs)"] = pairs[pairs.Count / 2] },
+                $"{host0.Seconds:0.000} s; engine alone {engine0.Seconds:0.000} s; run back to back in alternating order, pair ratios " +
+                string.Join(" ", pairs.Select(r => r.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))));
+            // The goal reads "≤ 2 s settle + 5 % of the full backup's time beyond its settle". With the settle hidden
+            // behind work, the full backup's time minus 2 s no longer measures its work (for the sparse image it is
+            // below the engine alone's incremental), so both readings are reported: 5 % of (full − 2 s), and 5 % of the
+            // full backup measured with the settle set to 0.
+            var beyondSettle = 2 + 0.05 * (host.Seconds - 2);
+            var settleFree = 2 + 0.05 * host0.Seconds;
+            string Verdict(double bound) => hostIncremental.Seconds <= bound ? "met" : "missed";
             _results.Add(new ResultRow("7 through the host", $"{spec.Name} 1 % incremental (host)", "time / full backup time",
                 100 * hostIncremental.Seconds / host.Seconds, "%", null, new Dictionary<string, double>(),
-                $"{image.ChangedBlocks} blocks changed: {hostIncremental.Seconds:0.000} s vs {host.Seconds:0.000} s; goal ≤ 2 s + 5 % of " +
-                $"(full − 2 s) = {bound:0.000} s: {(hostIncremental.Seconds <= bound ? "met" : "missed")}; engine alone " +
-                $"{Measurement.Summarize(engineIncremental).Seconds:0.000} s with the settle"));
+                $"{image.ChangedBlocks} blocks changed: {hostIncremental.Seconds:0.000} s vs {host.Seconds:0.000} s; goal 2 s + 5 % of " +
+                $"(full − 2 s) = {beyondSettle:0.000} s: {Verdict(beyondSettle)}; 2 s + 5 % of the settle-free full = {settleFree:0.000} s: " +
+                $"{Verdict(settleFree)}; engine alone {Measurement.Summarize(engineIncremental).Seconds:0.000} s with the settle"));
         }
     }
 

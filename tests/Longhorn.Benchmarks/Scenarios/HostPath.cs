@@ -24,13 +24,14 @@ public sealed class HostPath(string workDirectory)
     /// <summary>A fresh host (data directory and store of its own) that writes the image, backs it up, changes 1 % and backs up again.</summary>
     public async Task<HostSession> RunAsync(PreparedImage image, double? settleSeconds)
     {
-        var dataDir = Path.Combine(workDirectory, "runs", "host", image.Spec.Name);
-        if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
-        Directory.CreateDirectory(dataDir);
+        // Started as the README starts it: in a directory of its own, data in the default .longhorn beneath it.
+        var runDirectory = Path.Combine(workDirectory, "runs", "host", image.Spec.Name);
+        if (Directory.Exists(runDirectory)) Directory.Delete(runDirectory, recursive: true);
+        Directory.CreateDirectory(runDirectory);
         var port = FreePort();
         var environment = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
         if (settleSeconds is { } s) environment["Longhorn__LockSettleTimeSeconds"] = s.ToString(CultureInfo.InvariantCulture);
-        using var host = Start(["--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDir, "--k8s-port", "0"], environment);
+        using var host = Start(["--port", port.ToString(CultureInfo.InvariantCulture), "--k8s-port", "0"], environment, runDirectory);
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
@@ -196,9 +197,10 @@ public sealed class HostPath(string workDirectory)
         return response;
     }
 
-    private static Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    private static Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         start.ArgumentList.Add(HostDll());
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var (key, value) in environment) start.Environment[key] = value;
