@@ -41,11 +41,12 @@ public sealed class HostPath(string workDirectory)
 
             await Send(client, HttpMethod.Post, "/api/volumes", new { name = VolumeName, size = image.Spec.Size });
             await WriteAsync(client, image);
-            Measurement.FlushDirtyPages();
+            var replicas = Path.Combine(runDirectory, ".longhorn", "replicas");
+            Measurement.SettlePageCache([replicas]);
             var full = await BackUpAsync(client, host);
 
             await WriteChangesAsync(client, image);
-            Measurement.FlushDirtyPages();
+            Measurement.SettlePageCache([replicas]);
             var incremental = await BackUpAsync(client, host);
             return new HostSession(full, incremental, idle, Rss(host.Id, "VmHWM:"));
         }
