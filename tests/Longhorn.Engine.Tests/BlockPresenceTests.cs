@@ -165,7 +165,10 @@ public sealed class BlockPresenceTests : IDisposable
         await gated.Entered.WaitAsync(Eventually.HangLimit);
         await Eventually.HoldsAsync(() => _clock.PendingDelays == 1, "the backup to settle");
         _clock.Advance(TimeSpan.FromSeconds(2));
-        await Eventually.HoldsAsync(() => _clock.PendingDelays == 0, "the lock to be confirmed");
+        // The delay's end starts the confirmation (the locks are listed again); the placeholder cfg is written only after
+        // it succeeded, so its presence, not the timer's, says every decision from here on is final.
+        var backups = _dir.Combine("bs", StorePaths.BackupsDirectory("vol1"));
+        await Eventually.HoldsAsync(() => Directory.GetFiles(backups).Length == 2, "the lock to be confirmed (the placeholder cfg written)");
         gated.Open();
 
         var result = await backup;
