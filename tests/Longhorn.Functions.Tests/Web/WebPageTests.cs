@@ -209,6 +209,36 @@ public sealed class WebPageTests(HeadlessChromium chromium) : IClassFixture<Head
         AssertNoScriptErrors(page);
     }
 
+    [ToolFact]
+    public async Task Leaving_a_page_while_its_refresh_waits_for_the_host_leaves_the_next_page_alone()
+    {
+        using var host = new FunctionHost();
+        var page = await OpenAsync(host);
+        await host.Api.CreateVolumeAsync(new { name = "vol1", size = 64L * MiB });
+        // The backup volume's page asks for the backup volumes; hold that answer until the user has moved on.
+        var held = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(new Regex("/api/backupvolumes"), async route =>
+        {
+            held.TrySetResult();
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync("#/backup/vol1");
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await page.GotoAsync("#/volumes/vol1");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Volume vol1" })).ToBeVisibleAsync();
+        // The snapshots page's own refresh waits for the held one (one refresh at a time): its request for the volume's
+        // snapshots comes only after the left page's refresh has run to its end.
+        var next = page.WaitForRequestAsync(new Regex("/api/volumes/vol1/snapshots"));
+        release.SetResult();
+        await next;
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Volume vol1" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#summary")).ToHaveCountAsync(0);
+        AssertNoScriptErrors(page);
+    }
+
     private readonly List<string> _scriptErrors = [];
 
     private async Task<IPage> OpenAsync(FunctionHost host)

@@ -27,9 +27,12 @@ function show() {
     else link.removeAttribute("aria-current");
   }
   document.title = `${module.title(params)} · Longhorn`;
-  main.innerHTML = "";
-  current = { module, params };
-  module.render(main, params);
+  // Each page gets an element of its own: a refresh of the page left behind, still awaiting its requests, then
+  // updates that detached element instead of finding the new page's markup where its own was.
+  const root = document.createElement("div");
+  main.replaceChildren(root);
+  current = { module, params, root };
+  module.render(root, params);
   main.querySelector("h1")?.focus();
   tick();
 }
@@ -45,7 +48,7 @@ async function tick() {
   const shown = current;
   let busy = false;
   try {
-    busy = await shown.module.refresh(main, shown.params);
+    busy = await shown.module.refresh(shown.root, shown.params);
   } catch (e) {
     // A page shows its own load errors beside its content; this only keeps the loop alive.
     console.error(e);
