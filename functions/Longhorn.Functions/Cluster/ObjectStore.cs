@@ -48,6 +48,7 @@ public sealed class ObjectStore
             CREATE INDEX IF NOT EXISTS object_versions ON objects (kind, namespace, name, version);
             CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 0), version INTEGER NOT NULL);
             INSERT OR IGNORE INTO counter (id, version) VALUES (0, 0);
+            CREATE TABLE IF NOT EXISTS kind_versions (kind TEXT PRIMARY KEY, version INTEGER NOT NULL);
             """);
         MigrateFromResourcesTable(connection);
         SealSecrets(connection);
@@ -84,6 +85,20 @@ public sealed class ObjectStore
         }
         Execute(connection, null, "PRAGMA wal_checkpoint(TRUNCATE);");
         if (rotating) File.Delete(_sealer.PreviousKeyPath!);
+    }
+
+    /// <summary>
+    /// The resourceVersion of the latest write of <paramref name="kind"/> as the database holds it now, whichever process
+    /// wrote it: equal answers mean no object of the kind changed in between. A kind no write has recorded yet (a
+    /// database from before the record) answers the store-wide counter, which every write moves.
+    /// </summary>
+    public long ReadVersion(ApiKind kind)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce((SELECT version FROM kind_versions WHERE kind = $kind), (SELECT version FROM counter WHERE id = 0))";
+        command.Parameters.AddWithValue("$kind", kind.Kind);
+        return (long)command.ExecuteScalar()!;
     }
 
     /// <summary>The resourceVersion of the latest write (what a list reports).</summary>
@@ -246,7 +261,7 @@ public sealed class ObjectStore
                 while (Read(connection, transaction, kind, @namespace, name) is not null);
             }
             if (Read(connection, transaction, kind, @namespace, name) is not null) throw ObjectStoreException.AlreadyExists(kind, name);
-            var version = NextVersion(connection, transaction);
+            var version = NextVersion(connection, transaction, kind);
             metadata["name"] = name;
             if (kind.Namespaced) metadata["namespace"] = @namespace;
             else metadata.Remove("namespace");
@@ -285,7 +300,7 @@ public sealed class ObjectStore
             var metadata = MetadataOf(item);
             var currentMeta = MetadataOf(current);
             var deleting = currentMeta["deletionTimestamp"] is not null;
-            var version = NextVersion(connection, transaction);
+            var version = NextVersion(connection, transaction, kind);
             if (deleting && (metadata["finalizers"] is not JsonArray finalizers || finalizers.Count == 0))
             {
                 Remove(connection, transaction, kind, @namespace, name);
@@ -397,7 +412,7 @@ public sealed class ObjectStore
             var hasFinalizers = metadata["finalizers"] is JsonArray { Count: > 0 };
             if (!hasFinalizers)
             {
-                var version = NextVersion(connection, transaction);
+                var version = NextVersion(connection, transaction, kind);
                 Remove(connection, transaction, kind, @namespace, name);
                 metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
                 change = new ObjectEvent(WatchEventType.Deleted, kind, current, version);
@@ -406,7 +421,7 @@ public sealed class ObjectStore
             else if (metadata["deletionTimestamp"] is not null) result = current;
             else
             {
-                var version = NextVersion(connection, transaction);
+                var version = NextVersion(connection, transaction, kind);
                 var previous = current.DeepClone().AsObject();
                 metadata["deletionTimestamp"] = Timestamp(_time.GetUtcNow());
                 metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
@@ -541,12 +556,16 @@ public sealed class ObjectStore
             ("$kind", kind.Kind), ("$namespace", @namespace), ("$name", name));
     }
 
-    private static long NextVersion(SqliteConnection connection, SqliteTransaction transaction)
+    /// <summary>The next resourceVersion, recorded also as the latest write of <paramref name="kind"/> (see <see cref="ReadVersion"/>).</summary>
+    private static long NextVersion(SqliteConnection connection, SqliteTransaction transaction, ApiKind kind)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "UPDATE counter SET version = version + 1 WHERE id = 0 RETURNING version";
-        return (long)command.ExecuteScalar()!;
+        var version = (long)command.ExecuteScalar()!;
+        Execute(connection, transaction, "INSERT INTO kind_versions (kind, version) VALUES ($kind, $version) ON CONFLICT (kind) DO UPDATE SET version = excluded.version",
+            ("$kind", kind.Kind), ("$version", version));
+        return version;
     }
 
     private static long ReadCounter(SqliteConnection connection, SqliteTransaction? transaction = null)

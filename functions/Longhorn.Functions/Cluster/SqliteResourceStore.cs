@@ -17,6 +17,14 @@ public sealed class SqliteResourceStore(ObjectStore objects) : IResourceStore
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Kind, string Namespace, string Name), (long Version, Resource Value)> _read = new();
 
+    /// <summary>
+    /// The last whole (unselected) list of each kind, with the kind's latest write version read before it was made
+    /// (<see cref="ObjectStore.ReadVersion"/>): while it has not moved, no object of the kind was written (by this process
+    /// or another on the same database) and the list is answered again as it stands. A write between reading the version
+    /// and the scan leaves the list newer than its recorded version, which only makes the next list scan again.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Version, object List)> _lists = new();
+
     public SqliteResourceStore(string databasePath, TimeProvider time) : this(new ObjectStore(databasePath, time))
     {
     }
@@ -33,6 +41,12 @@ public sealed class SqliteResourceStore(ObjectStore objects) : IResourceStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var kind = KindOf<T>();
+        long? version = null;
+        if (selector is null)
+        {
+            version = objects.ReadVersion(kind);
+            if (_lists.TryGetValue(kind.Kind, out var last) && last.Version == version && last.List is IReadOnlyList<T> same) return same;
+        }
         var rows = objects.ListVersions(kind, kind.Namespaced ? ObjectMeta.LonghornNamespace : null, selector,
             (ns, name, version) => _read.TryGetValue((kind.Kind, ns, name), out var held) && held.Version == version);
         var list = new List<T>(rows.Count);
@@ -50,8 +64,13 @@ public sealed class SqliteResourceStore(ObjectStore objects) : IResourceStore
             _read[key] = (row.Version, value);
             list.Add(value);
         }
-        if (selector is null) Forget(kind.Kind, rows);
-        return list.OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+        var ordered = list.OrderBy(r => r.Name, StringComparer.Ordinal).ToList().AsReadOnly();
+        if (version is { } read)
+        {
+            Forget(kind.Kind, rows);
+            _lists[kind.Kind] = (read, ordered);
+        }
+        return ordered;
     }
 
     /// <summary>Drops the held objects of a kind that a whole (unselected) list no longer returns.</summary>

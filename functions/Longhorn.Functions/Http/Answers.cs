@@ -42,7 +42,11 @@ public static class Answers
                 throw ControlPlaneException.Invalid("continue", $"continue token {after} is not one this host gave");
             }
         }
-        var ordered = items.OrderBy(i => i.Name, StringComparer.Ordinal).Where(i => from is null || string.CompareOrdinal(i.Name, from) > 0);
+        // The resource store lists in name order already; sorting again is for other sources only.
+        var list = items as IReadOnlyList<TResource> ?? items.ToList();
+        var sorted = true;
+        for (var i = 1; i < list.Count && sorted; i++) sorted = string.CompareOrdinal(list[i - 1].Name, list[i].Name) <= 0;
+        var ordered = (sorted ? list : (IEnumerable<TResource>)list.OrderBy(i => i.Name, StringComparer.Ordinal)).Where(i => from is null || string.CompareOrdinal(i.Name, from) > 0);
         if (limit is not { } count) return new CollectionResult<TResource, TView>(resourceType, ordered.ToList(), view, null);
         var page = ordered.Take((int)Math.Min(count, int.MaxValue) + 1).ToList();
         var more = page.Count > count;

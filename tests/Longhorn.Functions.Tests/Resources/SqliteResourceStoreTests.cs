@@ -194,6 +194,62 @@ public sealed class SqliteResourceStoreTests : IDisposable
         Assert.All(after.Where(s => s.Name is not ("s07" or "s20")), s => Assert.Same(first.Single(f => f.Name == s.Name), s));
     }
 
+    [Fact]
+    public async Task A_list_with_nothing_of_its_kind_written_since_is_the_same_answer_and_a_write_by_another_store_on_the_database_is_seen()
+    {
+        for (var i = 0; i < 3; i++) await _store.CreateAsync(Setting($"s{i}", "1"), CancellationToken.None);
+        var first = await _store.ListAsync<Setting>(null, CancellationToken.None);
+        // Nothing written since: the list is answered as it stands, not scanned again.
+        Assert.Same(first, await _store.ListAsync<Setting>(null, CancellationToken.None));
+
+        // Another process on the same database (a store of its own, with its own memory) changes, removes and adds.
+        var other = new SqliteResourceStore(Path.Combine(_directory, "db", "resources.db"), _clock);
+        var s1 = (await other.GetAsync<Setting>("s1", CancellationToken.None))!;
+        await other.UpdateAsync(s1 with { Value = "changed" }, CancellationToken.None);
+        await other.DeleteAsync<Setting>("s2", CancellationToken.None);
+        await other.CreateAsync(Setting("s3", "new"), CancellationToken.None);
+
+        var after = await _store.ListAsync<Setting>(null, CancellationToken.None);
+        Assert.Equal(["s0", "s1", "s3"], after.Select(s => s.Name));
+        Assert.Equal(["1", "changed", "new"], after.Select(s => s.Value));
+        Assert.Same(after, await _store.ListAsync<Setting>(null, CancellationToken.None));
+
+        // A write of another kind leaves the list as it stands; the next write of the kind is seen.
+        await other.CreateAsync(new Volume { Metadata = new ObjectMeta { Name = "vol1" } }, CancellationToken.None);
+        Assert.Same(after, await _store.ListAsync<Setting>(null, CancellationToken.None));
+        await other.CreateAsync(Setting("s4", "4"), CancellationToken.None);
+        Assert.Equal(["s0", "s1", "s3", "s4"], (await _store.ListAsync<Setting>(null, CancellationToken.None)).Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task On_a_database_whose_writes_recorded_no_kind_every_write_makes_the_next_list_read_again()
+    {
+        for (var i = 0; i < 2; i++) await _store.CreateAsync(Setting($"s{i}", "1"), CancellationToken.None);
+        // A host from before the per-kind record wrote this database: it moved only the store-wide counter.
+        var database = Path.Combine(_directory, "db", "resources.db");
+        Sql(database, "DELETE FROM kind_versions");
+        var first = await _store.ListAsync<Setting>(null, CancellationToken.None);
+        Assert.Same(first, await _store.ListAsync<Setting>(null, CancellationToken.None));
+
+        Sql(database, """
+            UPDATE counter SET version = version + 1 WHERE id = 0;
+            UPDATE objects SET version = (SELECT version FROM counter), json = json_set(json, '$.value', 'old host')
+                WHERE kind = 'Setting' AND name = 's1';
+            """);
+
+        var after = await _store.ListAsync<Setting>(null, CancellationToken.None);
+        Assert.Equal(["1", "old host"], after.Select(s => s.Value));
+    }
+
+    private static void Sql(string database, string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     private static Setting Setting(string name, string value) => new() { Metadata = new ObjectMeta { Name = name }, Value = value };
 
     private static Setting Labelled(string name, params (string Key, string Value)[] labels) =>
