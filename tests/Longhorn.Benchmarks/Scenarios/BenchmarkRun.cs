@@ -355,11 +355,11 @@ public sealed class BenchmarkRun
             var answer = await RepeatAsync(_ => Measurement.RunChildAsync("list-answers", "--db", database, "--route", route));
             _results.Add(new ResultRow("5 listing", $"GET /api/{route}, {items} items", "time", answer.Seconds, "s",
                 answer.PeakRssBytes / 1048576.0, new Dictionary<string, double> { ["first listing of both from the resources"] = fromResources.Seconds / answer.Seconds },
-                "server work of the route in a host that has answered it before, nothing of the kind written since: resources, views, the page's JSON"));
+                "server work of the route in a host that has answered it 30 times before (median of the next 15), nothing of the kind written since: resources, views, the page's JSON"));
             var changed = await RepeatAsync(_ => Measurement.RunChildAsync("list-answers", "--db", database, "--route", route + "-after-write"));
             _results.Add(new ResultRow("5 listing", $"GET /api/{route}, {items} items, one changed", "time", changed.Seconds, "s",
                 changed.PeakRssBytes / 1048576.0, new Dictionary<string, double> { ["first listing of both from the resources"] = fromResources.Seconds / changed.Seconds },
-                "the same after one of them was written since the last answer: the list is read from the database again"));
+                "the same with one of them written before every answer: the list is read from the database again"));
         }
         _results.Add(new ResultRow("5 listing", $"{Volumes} volumes × {PerVolume} backups, from the store", "time", fromStore.Seconds, "s",
             fromStore.PeakRssBytes / 1048576.0, new Dictionary<string, double>(), "list + inspect of every volume and backup, as a sync does"));
