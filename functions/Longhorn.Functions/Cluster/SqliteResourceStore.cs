@@ -41,11 +41,11 @@ public sealed class SqliteResourceStore(ObjectStore objects) : IResourceStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var kind = KindOf<T>();
-        long? version = null;
+        long? kindVersion = null;
         if (selector is null)
         {
-            version = objects.ReadVersion(kind);
-            if (_lists.TryGetValue(kind.Kind, out var last) && last.Version == version && last.List is IReadOnlyList<T> same) return same;
+            kindVersion = objects.ReadVersion(kind);
+            if (_lists.TryGetValue(kind.Kind, out var last) && last.Version == kindVersion && last.List is IReadOnlyList<T> same) return same;
         }
         var rows = objects.ListVersions(kind, kind.Namespaced ? ObjectMeta.LonghornNamespace : null, selector,
             (ns, name, version) => _read.TryGetValue((kind.Kind, ns, name), out var held) && held.Version == version);
@@ -65,7 +65,7 @@ public sealed class SqliteResourceStore(ObjectStore objects) : IResourceStore
             list.Add(value);
         }
         var ordered = list.OrderBy(r => r.Name, StringComparer.Ordinal).ToList().AsReadOnly();
-        if (version is { } read)
+        if (kindVersion is { } read)
         {
             Forget(kind.Kind, rows);
             _lists[kind.Kind] = (read, ordered);
