@@ -78,6 +78,25 @@ public sealed class CrashSafetyTests
     }
 
     [Fact]
+    public async Task A_block_write_timing_out_in_the_driver_fails_the_backup_with_the_drivers_message_and_keeps_earlier_backups()
+    {
+        var source = Volume();
+        FaultyDriver? faulty = null;
+        using var bs = new TestStore(d => faulty = new FaultyDriver(d));
+        var first = await bs.Store.CreateBackupAsync(Request("s1"), source);
+        // What HttpClient throws when its timeout elapses: a cancellation no caller asked for.
+        faulty!.BeforeWrite = (_, path) => path.Contains("/blocks/", StringComparison.Ordinal)
+            ? throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.")
+            : ValueTask.CompletedTask;
+
+        var failure = await Assert.ThrowsAsync<BackupStoreException>(() => bs.Store.CreateBackupAsync(Request("s2"), source));
+
+        Assert.Contains("HttpClient.Timeout of 100 seconds elapsing", failure.Message);
+        AssertOnlyCompletedCfgsAre(bs, first.BackupName);
+        Assert.Equal(source.Image("s1"), await bs.RestoreToBytesAsync("vol1", first.BackupName));
+    }
+
+    [Fact]
     public async Task A_backup_cancelled_mid_upload_leaves_no_completed_cfg_and_the_next_one_succeeds()
     {
         var source = Volume();

@@ -5,7 +5,8 @@ namespace Longhorn.Engine.Blocks;
 
 /// <summary>
 /// The block pipeline of backups and restores: one producer, a bounded channel and N workers, each with its own
-/// state (buffers, codec). The first worker failure cancels the others and is rethrown as itself.
+/// state (buffers, codec). The first worker failure cancels the others and is rethrown as itself; a cancellation that
+/// neither the caller nor a failure asked for fails as a <see cref="BackupStoreException"/> with its message.
 /// </summary>
 internal static class BlockPipeline
 {
@@ -25,6 +26,13 @@ internal static class BlockPipeline
             {
                 await foreach (var item in channel.Reader.ReadAllAsync(failure.Token).ConfigureAwait(false))
                     await process(worker, item, failure.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e) when (!failure.IsCancellationRequested)
+            {
+                // Nobody here cancelled (not the caller, not a failed sibling): a timeout inside the driver, such as
+                // HttpClient's. As a cancellation it would reach the user as "A task was canceled."; it is a failure.
+                await failure.CancelAsync().ConfigureAwait(false);
+                throw new BackupStoreException(e.Message, e);
             }
             catch
             {

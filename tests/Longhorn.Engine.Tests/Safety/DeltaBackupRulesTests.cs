@@ -213,9 +213,13 @@ public sealed class DeltaBackupRulesTests : IDisposable
         using var bs = new TestStore(d => driver = new InterceptingDriver(d), new BackupStoreOptions { Locks = new() { FileJournal = journal } });
         journal.Root = bs.Root;
         var cfg = StorePaths.BackupConfig("vol1", "backup-stuck");
-        driver!.BeforeWrite = path => path.StartsWith(StorePaths.BlocksDirectory("vol1"), StringComparison.Ordinal)
-            ? throw new BackupStoreException("store full")
-            : ValueTask.CompletedTask;
+        driver!.BeforeWrite = async path =>
+        {
+            if (!path.StartsWith(StorePaths.BlocksDirectory("vol1"), StringComparison.Ordinal)) return;
+            // Blocks are written while the lock settles too; this failure comes once the placeholder is there to remove.
+            await Eventually.HoldsAsync(() => File.Exists(bs.Local(cfg)), "the placeholder to be written");
+            throw new BackupStoreException("store full");
+        };
         driver.BeforeRemove = path => path == cfg ? throw new BackupStoreException("store gone") : ValueTask.CompletedTask;
 
         var e = await Assert.ThrowsAsync<BackupStoreException>(() => bs.Store.CreateBackupAsync(
