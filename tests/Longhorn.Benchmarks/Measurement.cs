@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Longhorn.Simulator.Replicas;
 
 namespace Longhorn.Benchmarks;
 
@@ -22,46 +23,47 @@ public sealed record Measurement(double Seconds, long PeakRssBytes)
         sync.WaitForExit();
     }
 
+    /// <summary>Whether this process may drop the kernel's page cache (root: <c>/proc/sys/vm/drop_caches</c> is writable); found by trying, on first use.</summary>
+    public static bool DropsPageCache => Drops.Value;
+
+    private static readonly Lazy<bool> Drops = new(TryDropPageCache);
+
     /// <summary>
-    /// The same page cache for every subject: dirty pages flushed, clean ones dropped (<c>/proc/sys/vm/drop_caches</c>,
-    /// when this process may write it), then the subject's input read back in, so each timed run starts with its
-    /// input cached and the rest of memory free. Without it, which subject ran first decided how much the kernel
-    /// had to reclaim for the next one's 1 GiB of store writes: the same engine backup measured 1.1 s and 2.2 s in
-    /// one run, and the host's system time on the sparse image fell from 1.1–1.25 s to 0.3 s. Returns false when the
-    /// cache could not be dropped (not root): the run is then measured with dirty pages flushed only.
+    /// The same page cache for every subject: dirty pages flushed, clean ones dropped (when <see cref="DropsPageCache"/>),
+    /// then the subject's input read back in, so each timed run starts with its input cached and the rest of memory free.
+    /// Without it, which subject ran first decided how much the kernel had to reclaim for the next one's 1 GiB of store
+    /// writes: the same engine backup measured 1.1 s and 2.2 s in one run, and the host's system time on the sparse
+    /// image fell from 1.1–1.25 s to 0.3 s. Not root: the run is measured with dirty pages flushed only.
     /// </summary>
-    public static bool SettlePageCache(IEnumerable<string> inputs)
+    public static void SettlePageCache(IEnumerable<string> inputs)
     {
         FlushDirtyPages();
+        if (!DropsPageCache || !TryDropPageCache()) return;
+        var buffer = new byte[1 << 20];
+        foreach (var input in inputs.SelectMany(i => Directory.Exists(i) ? Directory.EnumerateFiles(i, "*", SearchOption.AllDirectories) : [i]))
+        {
+            using var file = File.OpenHandle(input);
+            // Only the data extents: a sparse replica layer is gigabytes of holes.
+            for (var offset = SparseFileNative.SeekData(file, 0); offset >= 0; offset = SparseFileNative.SeekData(file, offset))
+            {
+                var end = SparseFileNative.SeekHole(file, offset);
+                for (; offset < end; offset += buffer.Length) RandomAccess.Read(file, buffer, offset);
+            }
+        }
+    }
+
+    private static bool TryDropPageCache()
+    {
         try
         {
             File.WriteAllText("/proc/sys/vm/drop_caches", "3\n");
+            return true;
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             return false;
         }
-        var buffer = new byte[1 << 20];
-        foreach (var input in inputs.SelectMany(i => Directory.Exists(i) ? Directory.EnumerateFiles(i, "*", SearchOption.AllDirectories) : [i]))
-        {
-            using var file = File.OpenHandle(input);
-            var length = RandomAccess.GetLength(file);
-            var fd = (int)file.DangerousGetHandle();
-            // Only the data extents: a sparse replica layer is gigabytes of holes.
-            for (var offset = lseek(fd, 0, SeekData); offset >= 0 && offset < length; offset = lseek(fd, offset, SeekData))
-            {
-                var end = lseek(fd, offset, SeekHole);
-                for (; offset < end; offset += buffer.Length) RandomAccess.Read(file, buffer, offset);
-            }
-        }
-        return true;
     }
-
-    private const int SeekData = 3;
-    private const int SeekHole = 4;
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern long lseek(int fd, long offset, int whence);
 
     /// <summary>This process's peak resident set (VmHWM), in bytes.</summary>
     public static long CurrentPeakRss()
