@@ -68,7 +68,31 @@ public sealed class HostProcess : IDisposable
     }
 
     /// <summary>Stops the process where it stands (SIGSTOP), so what it has on disk can be looked at without it moving.</summary>
-    public void Freeze() => Signal(SigStop);
+    public void Freeze()
+    {
+        Signal(SigStop);
+        // The signal is delivered to each thread on its way out of the kernel: until every thread shows stopped (T), a
+        // file being created may still appear after the caller looked.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!Directory.EnumerateDirectories($"/proc/{Process.Id}/task").All(Stopped))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"process {Process.Id} did not stop");
+            Thread.Sleep(1);
+        }
+    }
+
+    private static bool Stopped(string task)
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(task, "stat"));
+            return stat[(stat.LastIndexOf(')') + 2)..][0] is 'T' or 't';
+        }
+        catch (IOException)
+        {
+            return true; // the thread ended
+        }
+    }
 
     /// <summary>Lets a frozen process run on (SIGCONT).</summary>
     public void Thaw() => Signal(SigCont);
