@@ -166,13 +166,35 @@ public sealed class SoakRun(SoakTarget target, string workDir, TimeSpan workload
             if (candidates.Count < 4) continue;
             var name = candidates[random.Next(candidates.Count)];
             if (!_completed.TryRemove(name, out _)) continue;
-            var (status, body) = await host.SendAsync(HttpMethod.Delete, $"/api/backups/{name}");
-            if (status == HttpStatusCode.NotFound)
+            // Asked first, so that a 404 to the DELETE itself is never mistaken for "not synced yet": a DELETE cut by a kill
+            // is sent again, and the restarted host may have finished the deletion before it arrives.
+            var (known, _) = await host.SendAsync(HttpMethod.Get, $"/api/backups/{name}");
+            if (known == HttpStatusCode.NotFound)
             {
                 // The other host's backup, not pulled by this host yet.
                 _completed[name] = 0;
                 _figures.Count("delete", "not synced yet");
                 await host.SendAsync(HttpMethod.Post, "/api/backuptargets/default/sync", new { });
+                continue;
+            }
+            var cut = false;
+            if (await host.TrySendAsync(HttpMethod.Delete, $"/api/backups/{name}") is not { } answer)
+            {
+                cut = true;
+                answer = await host.SendAsync(HttpMethod.Delete, $"/api/backups/{name}");
+            }
+            var (status, body) = answer;
+            if (status == HttpStatusCode.NotFound)
+            {
+                if (cut)
+                {
+                    _figures.Count("delete", "deleted (request cut by a kill, finished at restart)");
+                }
+                else
+                {
+                    // Nobody else deletes a backup this loop holds: gone between the GET and the DELETE is a loss.
+                    _figures.Fail($"{host.Name}: backup {name} was known, then gone before its DELETE arrived");
+                }
                 continue;
             }
             Assert.True(status is HttpStatusCode.Accepted or HttpStatusCode.OK or HttpStatusCode.NoContent, $"delete {name}: {status} {SoakHost.Describe(body)}");
