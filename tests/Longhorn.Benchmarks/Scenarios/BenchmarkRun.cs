@@ -26,6 +26,7 @@ public sealed class BenchmarkRun
 
     public async Task RunAsync(IReadOnlyCollection<string> scenarios)
     {
+        var reporting = new FreePageReporting();
         foreach (var peer in _peers.Where(p => !p.IsInstalled))
             _results.Note($"{peer.Name} is not installed (Debian package {(peer is Borg ? "borgbackup" : "restic")}): its references are skipped");
         foreach (var scenario in scenarios)
@@ -45,6 +46,7 @@ public sealed class BenchmarkRun
                 default: throw new ArgumentException($"unknown scenario {scenario}; expected one of {string.Join(", ", Scenarios)} or all");
             }
         }
+        if (reporting.Note is { } note) _results.Note(note);
         var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, {_settings.Runs} run(s) per figure (median time, " +
                      $"largest peak RSS), images scaled 1/{_settings.Scale}, lz4 content checksum {(_settings.Lz4ContentChecksum ? "on" : "off")}. " +
                      "MB/s counts the image's apparent (logical) size; the lock's fixed 2 s settle wait is excluded (set to 0); " +
