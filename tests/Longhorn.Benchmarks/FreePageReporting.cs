@@ -7,7 +7,7 @@ namespace Longhorn.Benchmarks;
 /// results: memory freed inside the VM is handed back to the hypervisor a moment later, and the next write that needs it
 /// pays a fault in the hypervisor for each page. A timed run that waits (the lock's 2 s settle) or follows a large free
 /// (a dropped page cache, a deleted store) may write its store into memory the VM no longer has: on this machine the same
-/// engine backup of the 1 GiB random image with the 2 s settle took 2.02 s in each of four runs while reporting was held
+/// engine backup of the 1 GiB random image with the 2 s settle took 2.02 s in each of six runs while reporting was held
 /// off and 2.11–2.38 s while 430–670 MiB were reported during it, and the kernel profile of the slow runs is a third in
 /// <c>copy_folio_from_iter_atomic</c> (the page-cache copy of the store writes), against 4 % in the fast ones. The
 /// benchmark does not change the VM's settings; it notes how much was reported while it ran.
