@@ -25,6 +25,11 @@ public static class ResourceStoreExtensions
             catch (ResourceConflictException) when (attempt < MaxAttempts)
             {
             }
+            catch (ResourceNotFoundException)
+            {
+                // Deleted between the read and the write: gone, as if the read had found nothing.
+                return null;
+            }
         }
     }
 

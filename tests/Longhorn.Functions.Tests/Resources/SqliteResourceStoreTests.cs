@@ -132,6 +132,23 @@ public sealed class SqliteResourceStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_modify_write_whose_object_is_deleted_before_its_write_returns_null_and_writes_nothing()
+    {
+        await _store.CreateAsync(Setting("a", "1"), CancellationToken.None);
+        var other = new SqliteResourceStore(Path.Combine(_directory, "db", "resources.db"), _clock);
+
+        // Another writer deletes the object after this one has read it (the change runs between the read and the write).
+        var result = await _store.MutateAsync<Setting>("a", s =>
+        {
+            other.DeleteAsync<Setting>("a", CancellationToken.None).GetAwaiter().GetResult();
+            return s with { Value = "2" };
+        }, CancellationToken.None);
+
+        Assert.Null(result);
+        Assert.Null(await _store.GetAsync<Setting>("a", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Objects_survive_reopening_the_database()
     {
         var created = await _store.CreateAsync(Setting("a", "1"), CancellationToken.None);

@@ -125,7 +125,7 @@ public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas
         volume = (await store.MutateAsync<Volume>(name, v => v with
         {
             Status = v.Status with { State = VolumeStates.Attached, Robustness = "healthy" },
-        }, cancellationToken).ConfigureAwait(false))!;
+        }, cancellationToken).ConfigureAwait(false)) ?? throw Gone(name);
         if (restoring) work.Enqueue(WorkKind.Restore, name);
         logger.LogInformation("Created volume {Volume} of {Size} bytes{Restore}", name, size,
             restoring ? " from " + spec.FromBackup : clone is not null ? " as a clone of " + spec.DataSource : "");
@@ -191,14 +191,14 @@ public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas
         if (volume.Status.RestoreStatus is { State: "error" } failed)
             throw ControlPlaneException.Conflict("name", $"volume {name} cannot be activated while its last restore failed ({failed.Error}); fix the target or delete the volume");
         var updated = await store.MutateAsync<Volume>(name, v => v with { Status = v.Status with { ActivationRequested = true } }, cancellationToken)
-            .ConfigureAwait(false);
+            .ConfigureAwait(false) ?? throw Gone(name);
         var backupVolume = ResourceNames.BackupVolume(BackupUrl.Decode(volume.Spec.FromBackup).VolumeName, volume.Spec.BackupTargetName);
         if (await store.GetAsync<BackupVolume>(backupVolume, cancellationToken).ConfigureAwait(false) is not null)
             work.EnqueueAfter(WorkKind.SyncBackupVolume, backupVolume, WorkKind.Restore, name);
         else
             work.Enqueue(WorkKind.Restore, name);
         logger.LogInformation("Activating standby volume {Volume}", name);
-        return updated!;
+        return updated;
     }
 
     /// <summary>Sets or (with a null value) removes labels, e.g. <c>recurring-job.longhorn.io/&lt;job&gt;: enabled</c> to join a job; the host's own labels stay.</summary>
@@ -217,8 +217,11 @@ public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas
                 else labels[key] = value;
             }
             return v with { Metadata = v.Metadata with { Labels = labels } };
-        }, cancellationToken).ConfigureAwait(false))!;
+        }, cancellationToken).ConfigureAwait(false)) ?? throw Gone(name);
     }
+
+    /// <summary>The answer when the volume was deleted while this request changed it.</summary>
+    private static ControlPlaneException Gone(string name) => ControlPlaneException.NotFound("volume", $"volume {name} not found");
 
     /// <summary>Deletes the volume, its replica and its snapshots; its backups stay in the store. 409 while it is being backed up.</summary>
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
