@@ -224,6 +224,7 @@ public sealed partial class Replica
         else if (children.Count == 1 && children[0] != state.Head)
         {
             await GetOrOpen(disk).OverlayAsync(GetOrOpen(children[0]), cancellationToken).ConfigureAwait(false);
+            AfterStep?.Invoke("child folded into the parent");
             Replace(target: children[0], source: disk);
         }
         else if (children.Count == 1)
@@ -234,7 +235,14 @@ public sealed partial class Replica
         // With two or more children Longhorn skips it until a branch goes away.
     }
 
-    /// <summary>Longhorn's ReplaceDisk after a fold: the folded parent's file takes the child's name and place.</summary>
+    /// <summary>
+    /// Longhorn's ReplaceDisk after a fold: the folded parent's file takes the child's name and place. Longhorn removes
+    /// the child's file and then links the parent's to its name, so a kill between the two leaves a layer of the live
+    /// chain missing and the replica unable to open. The same end state is reached here without that window: the
+    /// parent's file is linked to a temp name, which is renamed over the child's (one atomic step), and only then is the
+    /// child reparented and the parent's names removed. Stopped anywhere, the chain reads the same bytes: the child's
+    /// file is either its own or the fold (the parent overlaid by the child), and the next purge finishes the job.
+    /// </summary>
     private void Replace(string target, string source)
     {
         var state = _state;
@@ -243,12 +251,19 @@ public sealed partial class Replica
             throw new ReplicaException($"cannot find source of replacing: {source}");
         }
 
+        var temp = PathOf(target + DiskNames.TmpSuffix);
+        File.Delete(temp);
+        SparseFileNative.Link(PathOf(source), temp);
+        AfterStep?.Invoke("folded parent linked to a temp name");
         CloseFile(target);
-        File.Delete(PathOf(target));
-        SparseFileNative.Link(PathOf(source), PathOf(target));
+        File.Move(temp, PathOf(target), overwrite: true);
+        // rename(2) of a name onto another name of the same file does nothing: a retry after a stop past this point.
+        File.Delete(temp);
+        AfterStep?.Invoke("temp name renamed over the child's file");
 
         var reparented = state.Disks[target] with { Parent = state.Disks[source].Parent };
         WriteMetaFile(target + DiskNames.MetaSuffix, reparented.ToJson());
+        AfterStep?.Invoke("child reparented");
         Publish(state.WithoutDisk(source).WithDisk(reparented));
         DeleteLayerFiles(source);
     }

@@ -444,5 +444,11 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
 
     private string PathOf(string name) => Path.Combine(DirectoryPath, name);
 
+    /// <summary>
+    /// Called with a step's name once that step of a multi-file change is on disk; the crash tests throw from it to stop
+    /// the change there, as a kill would, and open the directory again.
+    /// </summary>
+    internal Action<string>? AfterStep { get; set; }
+
     private string Now() => Timestamp(_time);
 }
