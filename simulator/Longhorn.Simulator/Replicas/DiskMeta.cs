@@ -28,6 +28,10 @@ internal sealed record DiskMeta(
         .EndObject()
         .ToUtf8Line();
 
+    /// <summary>The Name the file stores (a fresh snapshot's names the head it was taken from), read as Go reads it.</summary>
+    public static string StoredName(ReadOnlySpan<byte> utf8, string fileName) =>
+        GoJsonFile.Parse(utf8, fileName + DiskNames.MetaSuffix, o => o.String(nameof(Name)));
+
     /// <param name="utf8">The file's bytes.</param>
     /// <param name="fileName">The layer's file name (the meta file's name without <c>.meta</c>); the stored Name is ignored.</param>
     public static DiskMeta Parse(ReadOnlySpan<byte> utf8, string fileName) =>

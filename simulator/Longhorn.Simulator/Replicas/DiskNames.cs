@@ -25,6 +25,9 @@ internal static partial class DiskNames
 
     public static string Delta(string backupName) => "volume-delta-" + backupName + ImageSuffix;
 
+    public static bool IsSnapshot(string disk) =>
+        disk.StartsWith(SnapshotPrefix, StringComparison.Ordinal) && disk.EndsWith(ImageSuffix, StringComparison.Ordinal);
+
     public static bool IsHead(string disk) => disk.StartsWith(HeadPrefix, StringComparison.Ordinal) && disk.EndsWith(ImageSuffix, StringComparison.Ordinal);
 
     /// <summary>"volume-snap-s1.img" → "s1"; any head → "volume-head"; "" stays "".</summary>

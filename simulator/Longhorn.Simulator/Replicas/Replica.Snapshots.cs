@@ -49,16 +49,21 @@ public sealed partial class Replica
         var linked = false;
         try
         {
+            AfterStep?.Invoke("new head created");
             DeleteLayerFiles(snapshot);
             SparseFileNative.Link(PathOf(oldHead), PathOf(snapshot));
             linked = true;
-            SparseFileNative.Link(PathOf(oldHead + DiskNames.MetaSuffix), PathOf(snapshot + DiskNames.MetaSuffix));
-            WriteVolumeMeta(info);
-
+            AfterStep?.Invoke("old head linked to the snapshot's name");
             // Encoded from the old head's struct before Longhorn renames it in memory: the file keeps the old Name.
+            // Longhorn links the old head's meta to the snapshot's name and rewrites it after volume.meta; written whole
+            // before it here, so a kill in between cannot leave the snapshot with the head's meta (not user-created, no
+            // labels: the next purge would delete it). The files end the same.
             WriteMetaFile(snapshot + DiskNames.MetaSuffix, snapshotMeta.ToJson());
+            AfterStep?.Invoke("snapshot's meta written");
+            WriteVolumeMeta(info);
+            AfterStep?.Invoke("volume.meta names the new head");
         }
-        catch
+        catch (Exception e) when (e is not ReplicaKilledException)
         {
             headFile.Dispose();
             DeleteLayerFiles(headMeta.Name);

@@ -119,6 +119,8 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
             throw new InvalidDataException($"{volumeMetaPath}: failed to find metadata for head '{info.Head}'");
         }
 
+        RemoveInterruptedSnapshotFiles(directory, info.Head, disks);
+
         var state = new ReplicaState(info with { Parent = headMeta.Parent }, disks);
         foreach (var disk in state.ChainFrom(info.Head))
         {
@@ -129,6 +131,44 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
         }
 
         return Start(directory, options ?? new ReplicaOptions(), state);
+    }
+
+    /// <summary>
+    /// What a snapshot taken when the process was killed leaves (see CreateSnapshotAsync; volume.meta naming the new head
+    /// is the step that takes it): before that step, the new head's files and the snapshot's names for the live head's
+    /// file, whose meta still names the live head (Longhorn's snapshot meta keeps the old head's Name); after it, the old
+    /// head's names. None is in the live chain, and a leftover next head would make every later snapshot fail ("already
+    /// exists"), so they go: any head that is not volume.meta's, any snapshot whose meta names the live head or that has no
+    /// meta yet, and the temp name a snapshot deletion links the folded parent to (Replace).
+    /// </summary>
+    private static void RemoveInterruptedSnapshotFiles(string directory, string head, Dictionary<string, DiskMeta> disks)
+    {
+        var leftovers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFiles(directory))
+        {
+            var fileName = Path.GetFileName(path);
+            var layer = LayerOf(fileName);
+            if (DiskNames.IsHead(layer) && layer != head) leftovers.Add(layer);
+            else if (DiskNames.IsSnapshot(layer) && !File.Exists(path + DiskNames.MetaSuffix) && layer == fileName) leftovers.Add(layer);
+            else if (fileName.EndsWith(".img" + DiskNames.TmpSuffix, StringComparison.Ordinal) && DiskNames.IsSnapshot(fileName[..^DiskNames.TmpSuffix.Length]))
+                File.Delete(path);
+        }
+        foreach (var disk in disks.Keys.Where(d => !DiskNames.IsHead(d)))
+        {
+            if (DiskMeta.StoredName(File.ReadAllBytes(Path.Combine(directory, disk + DiskNames.MetaSuffix)), disk) == head) leftovers.Add(disk);
+        }
+        foreach (var layer in leftovers)
+        {
+            File.Delete(Path.Combine(directory, layer));
+            File.Delete(Path.Combine(directory, layer + DiskNames.ChecksumSuffix));
+            File.Delete(Path.Combine(directory, layer + DiskNames.MetaSuffix));
+            disks.Remove(layer);
+        }
+
+        static string LayerOf(string fileName) =>
+            fileName.EndsWith(DiskNames.MetaSuffix, StringComparison.Ordinal) ? fileName[..^DiskNames.MetaSuffix.Length]
+            : fileName.EndsWith(DiskNames.ChecksumSuffix, StringComparison.Ordinal) ? fileName[..^DiskNames.ChecksumSuffix.Length]
+            : fileName;
     }
 
     /// <summary>Writes through the head; a partial 4 KiB sector first takes the rest of its bytes from the chain.</summary>
@@ -452,3 +492,6 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
 
     private string Now() => Timestamp(_time);
 }
+
+/// <summary>What a crash test throws from <see cref="Replica.AfterStep"/>: like a kill, it skips every rollback.</summary>
+internal sealed class ReplicaKilledException(string step) : Exception($"killed after: {step}");

@@ -5,14 +5,13 @@ namespace Longhorn.Simulator.Tests.Replicas;
 
 /// <summary>
 /// A replica stopped between the file steps of a snapshot deletion (a host killed while auto-cleanup deleted a backed-up
-/// snapshot) opens again with every byte where it was, and the deletion finishes on the next try. The stop is a throw
-/// from <see cref="Replica.AfterStep"/>, and the stopped instance is abandoned, not disposed: nothing more is written.
+/// snapshot, or while a backup's request took one) opens again with every byte where it was, and the interrupted change
+/// finishes or can be made again. The stop is a <see cref="ReplicaKilledException"/> thrown from
+/// <see cref="Replica.AfterStep"/> (it skips every rollback, as a kill does), and the stopped instance is abandoned, not
+/// disposed: nothing more is written.
 /// </summary>
 public sealed class ReplicaCrashTests
 {
-    /// <summary>Thrown where a kill would land.</summary>
-    private sealed class Killed(string step) : Exception($"killed after: {step}");
-
     [Fact]
     public async Task A_deletion_that_folds_a_snapshot_into_its_child_survives_a_stop_after_every_step()
     {
@@ -32,8 +31,8 @@ public sealed class ReplicaCrashTests
             using var temp = new TempDirectory();
             var dir = temp.Sub("replica");
             var (replica, volume, s3) = await ChainAsync(dir);
-            replica.AfterStep = done => { if (done == step) throw new Killed(done); };
-            await Assert.ThrowsAsync<Killed>(async () => await replica.DeleteSnapshotAsync("s2"));
+            replica.AfterStep = done => { if (done == step) throw new ReplicaKilledException(done); };
+            await Assert.ThrowsAsync<ReplicaKilledException>(async () => await replica.DeleteSnapshotAsync("s2"));
 
             // The process is gone: the directory is opened again as the next host start does.
             await using var reopened = Replica.Open(dir);
@@ -62,4 +61,47 @@ public sealed class ReplicaCrashTests
         await replica.WriteAsync(65536, Pattern(4096, seed: 4));
         return (replica, await ReadVolumeAsync(replica), await ReadSnapshotAsync(replica, "s3"));
     }
+
+    [Fact]
+    public async Task Taking_a_snapshot_survives_a_stop_after_every_step_and_the_next_snapshot_can_be_taken()
+    {
+        var steps = new List<string>();
+        using (var temp = new TempDirectory())
+        {
+            var (replica, _, _) = await ChainAsync(temp.Sub("names"));
+            replica.AfterStep = steps.Add;
+            await replica.CreateSnapshotAsync("s4");
+            await replica.DisposeAsync();
+        }
+        Assert.NotEmpty(steps);
+
+        foreach (var step in steps)
+        {
+            using var temp = new TempDirectory();
+            var dir = temp.Sub("replica");
+            var (replica, volume, s3) = await ChainAsync(dir);
+            replica.AfterStep = done => { if (done == step) throw new ReplicaKilledException(done); };
+            await Assert.ThrowsAsync<ReplicaKilledException>(async () => await replica.CreateSnapshotAsync("s4"));
+
+            await using var reopened = Replica.Open(dir);
+            SameBytes(volume, await ReadVolumeAsync(reopened), $"the volume after a stop after \"{step}\"");
+            SameBytes(s3, await ReadSnapshotAsync(reopened, "s3"), $"snapshot s3 after a stop after \"{step}\"");
+            // Taken once volume.meta names the new head (the last step), and then as asked; before, not at all.
+            var s4 = reopened.ListSnapshots().SingleOrDefault(s => s.Name == "s4");
+            if (step == steps[^1]) Assert.True(s4 is { UserCreated: true, Removed: false, Parent: "s3" }, $"s4 after a stop after \"{step}\": {s4}");
+            else Assert.Null(s4);
+            var layers = reopened.ListSnapshots().Select(s => DiskNamesOf(s.Name)).Append(reopened.HeadFileName)
+                .SelectMany(l => new[] { l, l + ".meta" }).Append("volume.meta").Order();
+            Assert.Equal(layers, Directory.EnumerateFiles(dir).Select(Path.GetFileName).Order());
+            // The backup that asked for s4 failed; the next one takes its own snapshot.
+            await reopened.WriteAsync(131072, Pattern(4096, seed: 5));
+            await reopened.CreateSnapshotAsync("s5");
+            var expected = volume.ToArray();
+            Pattern(4096, seed: 5).CopyTo(expected, 131072);
+            SameBytes(expected, await ReadSnapshotAsync(reopened, "s5"), $"snapshot s5 taken after a stop after \"{step}\"");
+            SameBytes(expected, await ReadVolumeAsync(reopened), $"the volume with s5 after a stop after \"{step}\"");
+        }
+    }
+
+    private static string DiskNamesOf(string snapshot) => $"volume-snap-{snapshot}.img";
 }
