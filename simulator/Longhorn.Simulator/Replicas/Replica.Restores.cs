@@ -56,12 +56,13 @@ public sealed partial class Replica
         using var pass = await EnterAsync(exclusive: true, cancellationToken).ConfigureAwait(false);
         var before = _state;
         WriteMetaFile(snapshot + DiskNames.MetaSuffix, DiskMeta.RestoredSnapshotJson);
+        AfterStep?.Invoke("restored snapshot's meta written");
         try
         {
             Publish(before.WithDisk(DiskMeta.Parse(DiskMeta.RestoredSnapshotJson, snapshot)));
             RevertTo(snapshot);
         }
-        catch
+        catch (Exception e) when (e is not ReplicaKilledException)
         {
             Publish(before);
             File.Delete(PathOf(snapshot + DiskNames.MetaSuffix));

@@ -318,12 +318,14 @@ public sealed partial class Replica
 
         var oldHead = state.Head;
         var (headMeta, headFile) = CreateHead(oldHead, target, Now(), state.Info.Size);
+        AfterStep?.Invoke("new head created on the revert target");
         var info = state.Info with { Head = headMeta.Name, Dirty = true, Parent = target };
         try
         {
             WriteVolumeMeta(info);
+            AfterStep?.Invoke("volume.meta names the head on the revert target");
         }
-        catch
+        catch (Exception e) when (e is not ReplicaKilledException)
         {
             headFile.Dispose();
             DeleteLayerFiles(headMeta.Name);

@@ -139,7 +139,8 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
     /// file, whose meta still names the live head (Longhorn's snapshot meta keeps the old head's Name); after it, the old
     /// head's names. None is in the live chain, and a leftover next head would make every later snapshot fail ("already
     /// exists"), so they go: any head that is not volume.meta's, any snapshot whose meta names the live head or that has no
-    /// meta yet, and the temp name a snapshot deletion links the folded parent to (Replace).
+    /// meta yet, a full restore's snapshot nothing was put on, and the temp name a snapshot deletion links the folded
+    /// parent to (Replace).
     /// </summary>
     private static void RemoveInterruptedSnapshotFiles(string directory, string head, Dictionary<string, DiskMeta> disks)
     {
@@ -153,9 +154,14 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
             else if (fileName.EndsWith(".img" + DiskNames.TmpSuffix, StringComparison.Ordinal) && DiskNames.IsSnapshot(fileName[..^DiskNames.TmpSuffix.Length]))
                 File.Delete(path);
         }
+        var parents = disks.Values.Where(d => !leftovers.Contains(d.Name)).Select(d => d.Parent).ToHashSet(StringComparer.Ordinal);
         foreach (var disk in disks.Keys.Where(d => !DiskNames.IsHead(d)))
         {
-            if (DiskMeta.StoredName(File.ReadAllBytes(Path.Combine(directory, disk + DiskNames.MetaSuffix)), disk) == head) leftovers.Add(disk);
+            var stored = DiskMeta.StoredName(File.ReadAllBytes(Path.Combine(directory, disk + DiskNames.MetaSuffix)), disk);
+            // A restore's snapshot meta has no Name; one nothing stands on is a full restore stopped before the revert
+            // onto it (every layer of a restored replica descends from it once it is taken, and a full restore needs an
+            // empty replica, so there is never a second).
+            if (stored == head || stored.Length == 0 && !parents.Contains(disk)) leftovers.Add(disk);
         }
         foreach (var layer in leftovers)
         {

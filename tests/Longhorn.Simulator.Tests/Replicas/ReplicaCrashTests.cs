@@ -104,4 +104,49 @@ public sealed class ReplicaCrashTests
     }
 
     private static string DiskNamesOf(string snapshot) => $"volume-snap-{snapshot}.img";
+
+    [Fact]
+    public async Task A_full_restore_stopped_while_it_completes_leaves_a_replica_that_can_restore_again()
+    {
+        var data = Pattern(64 * 1024, seed: 6);
+        var steps = new List<string>();
+        using (var temp = new TempDirectory())
+        {
+            await using var replica = Replica.Create(temp.Sub("names"), 1 * MiB);
+            replica.AfterStep = steps.Add;
+            await RestoreAsync(replica, data);
+        }
+        Assert.NotEmpty(steps);
+
+        foreach (var step in steps)
+        {
+            using var temp = new TempDirectory();
+            var dir = temp.Sub("replica");
+            var replica = Replica.Create(dir, 1 * MiB);
+            replica.AfterStep = done => { if (done == step) throw new ReplicaKilledException(done); };
+            await Assert.ThrowsAsync<ReplicaKilledException>(() => RestoreAsync(replica, data));
+
+            // Either the restore took (the volume reads the data) or the host restores again into an empty replica.
+            await using var reopened = Replica.Open(dir);
+            var volume = await ReadVolumeAsync(reopened);
+            if (step != steps[^1])
+            {
+                Assert.Empty(reopened.ListSnapshots());
+                await RestoreAsync(reopened, data);
+                volume = await ReadVolumeAsync(reopened);
+            }
+            SameBytes(data, volume.AsMemory(0, data.Length), $"the restored volume after a stop after \"{step}\"");
+            Assert.Single(reopened.ListSnapshots());
+        }
+    }
+
+    /// <summary>Restores the data as the host does; stopped by a kill, the restore is left as it is (not disposed, which would clean up).</summary>
+    private static async Task RestoreAsync(Replica replica, byte[] data)
+    {
+        var restore = replica.BeginFullRestore();
+        await restore.PrepareAsync(replica.VolumeSize, CancellationToken.None);
+        await restore.WriteAsync(0, data, CancellationToken.None);
+        await restore.CompleteAsync(CancellationToken.None);
+        await restore.DisposeAsync();
+    }
 }
