@@ -55,6 +55,19 @@ internal static partial class SparseFileNative
         }
     }
 
+    /// <summary>
+    /// Whether two paths name the same file (one was linked to the other): the same device and inode. 64-bit Linux's
+    /// <c>struct stat</c> starts with <c>st_dev</c> and <c>st_ino</c>, 8 bytes each, on x86-64 and arm64 alike.
+    /// </summary>
+    public static unsafe bool SameFile(string a, string b)
+    {
+        var first = stackalloc byte[256];
+        var second = stackalloc byte[256];
+        if (stat(a, first) != 0) throw Failure($"stat({a})", Marshal.GetLastPInvokeError());
+        if (stat(b, second) != 0) throw Failure($"stat({b})", Marshal.GetLastPInvokeError());
+        return ((long*)first)[0] == ((long*)second)[0] && ((long*)first)[1] == ((long*)second)[1];
+    }
+
     private static IOException Failure(string call, int errno) =>
         new($"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
 
@@ -66,4 +79,7 @@ internal static partial class SparseFileNative
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int link(string oldPath, string newPath);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int stat(string path, byte* buffer);
 }

@@ -149,4 +149,30 @@ public sealed class ReplicaCrashTests
         await restore.CompleteAsync(CancellationToken.None);
         await restore.DisposeAsync();
     }
+
+    [Fact]
+    public async Task Opening_keeps_a_snapshot_whose_meta_names_the_live_head_after_head_numbers_wrapped()
+    {
+        // Head numbers run 000 … 009, 010, 001 (NextHead): after eleven snapshots the head is volume-head-001.img again,
+        // the Name the meta of the second snapshot (taken from the first head-001) keeps. The soak met this: a cleanup that
+        // trusted the Name alone removed such an ancestor and the replica could not open ("failed to find metadata").
+        using var temp = new TempDirectory();
+        var dir = temp.Sub("replica");
+        byte[] volume;
+        await using (var replica = Replica.Create(dir, 1 * MiB))
+        {
+            for (var i = 1; i <= 11; i++)
+            {
+                await replica.WriteAsync(i * 4096L, Pattern(4096, seed: i));
+                await replica.CreateSnapshotAsync($"s{i}");
+            }
+            Assert.Equal("volume-head-001.img", replica.HeadFileName);
+            volume = await ReadVolumeAsync(replica);
+        }
+
+        await using var reopened = Replica.Open(dir);
+
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => $"s{i}").Order(), reopened.ListSnapshots().Select(s => s.Name).Order());
+        SameBytes(volume, await ReadVolumeAsync(reopened), "the volume after opening again");
+    }
 }
