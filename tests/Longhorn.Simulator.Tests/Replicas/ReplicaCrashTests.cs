@@ -15,27 +15,9 @@ public sealed class ReplicaCrashTests
     [Fact]
     public async Task A_deletion_that_folds_a_snapshot_into_its_child_survives_a_stop_after_every_step()
     {
-        var steps = new List<string>();
-        using (var temp = new TempDirectory())
+        await ForEachStopAsync(ChainAsync, replica => replica.DeleteSnapshotAsync("s2").AsTask(), async (step, _, dir, reopened) =>
         {
-            // A run without a stop names the steps.
-            var (replica, _, _) = await ChainAsync(temp.Sub("names"));
-            replica.AfterStep = steps.Add;
-            await replica.DeleteSnapshotAsync("s2");
-            await replica.DisposeAsync();
-        }
-        Assert.NotEmpty(steps);
-
-        foreach (var step in steps)
-        {
-            using var temp = new TempDirectory();
-            var dir = temp.Sub("replica");
-            var (replica, volume, s3) = await ChainAsync(dir);
-            replica.AfterStep = done => { if (done == step) throw new ReplicaKilledException(done); };
-            await Assert.ThrowsAsync<ReplicaKilledException>(async () => await replica.DeleteSnapshotAsync("s2"));
-
-            // The process is gone: the directory is opened again as the next host start does.
-            await using var reopened = Replica.Open(dir);
+            var (volume, s3) = await ExpectedChainAsync();
             SameBytes(volume, await ReadVolumeAsync(reopened), $"the volume after a stop after \"{step}\"");
             SameBytes(s3, await ReadSnapshotAsync(reopened, "s3"), $"snapshot s3 after a stop after \"{step}\"");
 
@@ -45,11 +27,11 @@ public sealed class ReplicaCrashTests
             SameBytes(s3, await ReadSnapshotAsync(reopened, "s3"), $"snapshot s3 once the deletion finished after \"{step}\"");
             Assert.Equal(["volume-head-003.img", "volume-head-003.img.meta", "volume-snap-s1.img", "volume-snap-s1.img.meta",
                 "volume-snap-s3.img", "volume-snap-s3.img.meta", "volume.meta"], Directory.EnumerateFiles(dir).Select(Path.GetFileName).Order());
-        }
+        });
     }
 
     /// <summary>s1 ← s2 ← s3 ← head, each layer writing its own and overlapping sectors: deleting s2 folds it into s3.</summary>
-    private static async Task<(Replica Replica, byte[] Volume, byte[] S3)> ChainAsync(string dir)
+    private static async Task<Replica> ChainAsync(string dir)
     {
         var replica = Replica.Create(dir, 1 * MiB);
         await replica.WriteAsync(0, Pattern(16384, seed: 1));
@@ -59,19 +41,31 @@ public sealed class ReplicaCrashTests
         await replica.WriteAsync(12288, Pattern(8192, seed: 3));
         await replica.CreateSnapshotAsync("s3");
         await replica.WriteAsync(65536, Pattern(4096, seed: 4));
-        return (replica, await ReadVolumeAsync(replica), await ReadSnapshotAsync(replica, "s3"));
+        return replica;
     }
 
-    [Fact]
-    public async Task Taking_a_snapshot_survives_a_stop_after_every_step_and_the_next_snapshot_can_be_taken()
+    /// <summary>What <see cref="ChainAsync"/>'s volume and snapshot s3 read, from a chain of its own.</summary>
+    private static async Task<(byte[] Volume, byte[] S3)> ExpectedChainAsync()
+    {
+        using var temp = new TempDirectory();
+        await using var replica = await ChainAsync(temp.Sub("expected"));
+        return (await ReadVolumeAsync(replica), await ReadSnapshotAsync(replica, "s3"));
+    }
+
+    /// <summary>
+    /// Names the change's steps with a run that is not stopped, then for each step: a fresh replica, the change stopped
+    /// right after that step (the instance abandoned), and the checks (told whether it was the last step) on the directory
+    /// opened again.
+    /// </summary>
+    private static async Task ForEachStopAsync(Func<string, Task<Replica>> setUp, Func<Replica, Task> change,
+        Func<string, bool, string, Replica, Task> check)
     {
         var steps = new List<string>();
         using (var temp = new TempDirectory())
         {
-            var (replica, _, _) = await ChainAsync(temp.Sub("names"));
+            await using var replica = await setUp(temp.Sub("names"));
             replica.AfterStep = steps.Add;
-            await replica.CreateSnapshotAsync("s4");
-            await replica.DisposeAsync();
+            await change(replica);
         }
         Assert.NotEmpty(steps);
 
@@ -79,18 +73,29 @@ public sealed class ReplicaCrashTests
         {
             using var temp = new TempDirectory();
             var dir = temp.Sub("replica");
-            var (replica, volume, s3) = await ChainAsync(dir);
+            var replica = await setUp(dir);
             replica.AfterStep = done => { if (done == step) throw new ReplicaKilledException(done); };
-            await Assert.ThrowsAsync<ReplicaKilledException>(async () => await replica.CreateSnapshotAsync("s4"));
+            await Assert.ThrowsAsync<ReplicaKilledException>(() => change(replica));
 
+            // The process is gone: the directory is opened again as the next host start does.
             await using var reopened = Replica.Open(dir);
+            await check(step, step == steps[^1], dir, reopened);
+        }
+    }
+
+    [Fact]
+    public async Task Taking_a_snapshot_survives_a_stop_after_every_step_and_the_next_snapshot_can_be_taken()
+    {
+        await ForEachStopAsync(ChainAsync, replica => replica.CreateSnapshotAsync("s4").AsTask(), async (step, last, dir, reopened) =>
+        {
+            var (volume, s3) = await ExpectedChainAsync();
             SameBytes(volume, await ReadVolumeAsync(reopened), $"the volume after a stop after \"{step}\"");
             SameBytes(s3, await ReadSnapshotAsync(reopened, "s3"), $"snapshot s3 after a stop after \"{step}\"");
             // Taken once volume.meta names the new head (the last step), and then as asked; before, not at all.
             var s4 = reopened.ListSnapshots().SingleOrDefault(s => s.Name == "s4");
-            if (step == steps[^1]) Assert.True(s4 is { UserCreated: true, Removed: false, Parent: "s3" }, $"s4 after a stop after \"{step}\": {s4}");
+            if (last) Assert.True(s4 is { UserCreated: true, Removed: false, Parent: "s3" }, $"s4 after a stop after \"{step}\": {s4}");
             else Assert.Null(s4);
-            var layers = reopened.ListSnapshots().Select(s => DiskNamesOf(s.Name)).Append(reopened.HeadFileName)
+            var layers = reopened.ListSnapshots().Select(s => DiskNames.Snapshot(s.Name)).Append(reopened.HeadFileName)
                 .SelectMany(l => new[] { l, l + ".meta" }).Append("volume.meta").Order();
             Assert.Equal(layers, Directory.EnumerateFiles(dir).Select(Path.GetFileName).Order());
             // The backup that asked for s4 failed; the next one takes its own snapshot.
@@ -100,44 +105,24 @@ public sealed class ReplicaCrashTests
             Pattern(4096, seed: 5).CopyTo(expected, 131072);
             SameBytes(expected, await ReadSnapshotAsync(reopened, "s5"), $"snapshot s5 taken after a stop after \"{step}\"");
             SameBytes(expected, await ReadVolumeAsync(reopened), $"the volume with s5 after a stop after \"{step}\"");
-        }
+        });
     }
-
-    private static string DiskNamesOf(string snapshot) => $"volume-snap-{snapshot}.img";
 
     [Fact]
     public async Task A_full_restore_stopped_while_it_completes_leaves_a_replica_that_can_restore_again()
     {
         var data = Pattern(64 * 1024, seed: 6);
-        var steps = new List<string>();
-        using (var temp = new TempDirectory())
+        await ForEachStopAsync(dir => Task.FromResult(Replica.Create(dir, 1 * MiB)), replica => RestoreAsync(replica, data), async (step, last, _, reopened) =>
         {
-            await using var replica = Replica.Create(temp.Sub("names"), 1 * MiB);
-            replica.AfterStep = steps.Add;
-            await RestoreAsync(replica, data);
-        }
-        Assert.NotEmpty(steps);
-
-        foreach (var step in steps)
-        {
-            using var temp = new TempDirectory();
-            var dir = temp.Sub("replica");
-            var replica = Replica.Create(dir, 1 * MiB);
-            replica.AfterStep = done => { if (done == step) throw new ReplicaKilledException(done); };
-            await Assert.ThrowsAsync<ReplicaKilledException>(() => RestoreAsync(replica, data));
-
             // Either the restore took (the volume reads the data) or the host restores again into an empty replica.
-            await using var reopened = Replica.Open(dir);
-            var volume = await ReadVolumeAsync(reopened);
-            if (step != steps[^1])
+            if (!last)
             {
                 Assert.Empty(reopened.ListSnapshots());
                 await RestoreAsync(reopened, data);
-                volume = await ReadVolumeAsync(reopened);
             }
-            SameBytes(data, volume.AsMemory(0, data.Length), $"the restored volume after a stop after \"{step}\"");
+            SameBytes(data, (await ReadVolumeAsync(reopened)).AsMemory(0, data.Length), $"the restored volume after a stop after \"{step}\"");
             Assert.Single(reopened.ListSnapshots());
-        }
+        });
     }
 
     /// <summary>Restores the data as the host does; stopped by a kill, the restore is left as it is (not disposed, which would clean up).</summary>
