@@ -139,8 +139,8 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
     /// file, whose meta still names the live head (Longhorn's snapshot meta keeps the old head's Name); after it, the old
     /// head's names. None is in the live chain, and a leftover next head would make every later snapshot fail ("already
     /// exists"), so they go: any head that is not volume.meta's, any snapshot that is still a second name of the live head's
-    /// file or that has no meta yet, a full restore's snapshot nothing was put on, and the temp name a snapshot deletion
-    /// links the folded parent to (Replace).
+    /// file or that has no meta yet, and a full restore's snapshot nothing was put on. (The temp name a snapshot deletion
+    /// links the folded parent to stays until that deletion is tried again, which removes it first: see Replace.)
     /// </summary>
     private static void RemoveInterruptedSnapshotFiles(string directory, string head, Dictionary<string, DiskMeta> disks)
     {
@@ -151,22 +151,19 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
             var layer = LayerOf(fileName);
             if (DiskNames.IsHead(layer) && layer != head) leftovers.Add(layer);
             else if (DiskNames.IsSnapshot(layer) && !File.Exists(path + DiskNames.MetaSuffix) && layer == fileName) leftovers.Add(layer);
-            else if (fileName.EndsWith(".img" + DiskNames.TmpSuffix, StringComparison.Ordinal) && DiskNames.IsSnapshot(fileName[..^DiskNames.TmpSuffix.Length]))
-                File.Delete(path);
         }
         var parents = disks.Values.Where(d => !leftovers.Contains(d.Name)).Select(d => d.Parent).ToHashSet(StringComparer.Ordinal);
         foreach (var disk in disks.Keys.Where(d => !DiskNames.IsHead(d) && !parents.Contains(d)))
         {
-            var stored = DiskMeta.StoredName(File.ReadAllBytes(Path.Combine(directory, disk + DiskNames.MetaSuffix)), disk);
-            // A snapshot not yet taken is a second name of the live head's file. Its meta names the live head, but that
-            // alone proves nothing: head numbers wrap (NextHead), so an old snapshot's meta may name today's head.
-            if (stored == head && File.Exists(Path.Combine(directory, disk))
-                && SparseFileNative.SameFile(Path.Combine(directory, disk), Path.Combine(directory, head)))
+            // A snapshot not yet taken is a second name of the live head's file. (Its meta names the live head too, but
+            // that proves nothing: head numbers wrap (NextHead), so an old snapshot's meta may name today's head.)
+            if (File.Exists(Path.Combine(directory, disk)) && SparseFileNative.SameFile(Path.Combine(directory, disk), Path.Combine(directory, head)))
                 leftovers.Add(disk);
             // A restore's snapshot meta has no Name; one nothing stands on is a full restore stopped before the revert
             // onto it (every layer of a restored replica descends from it once it is taken, and a full restore needs an
             // empty replica, so there is never a second).
-            else if (stored.Length == 0) leftovers.Add(disk);
+            else if (DiskMeta.StoredName(File.ReadAllBytes(Path.Combine(directory, disk + DiskNames.MetaSuffix)), disk).Length == 0)
+                leftovers.Add(disk);
         }
         foreach (var layer in leftovers)
         {

@@ -15,7 +15,9 @@ public sealed class ReplicaCrashTests
     [Fact]
     public async Task A_deletion_that_folds_a_snapshot_into_its_child_survives_a_stop_after_every_step()
     {
-        await ForEachStopAsync(ChainAsync, replica => replica.DeleteSnapshotAsync("s2").AsTask(), async (step, _, dir, reopened) =>
+        string[] steps = ["child folded into the parent", "folded parent linked to a temp name", "temp name renamed over the child's file",
+            "child reparented"];
+        await ForEachStopAsync(steps, ChainAsync, replica => replica.DeleteSnapshotAsync("s2").AsTask(), async (step, _, dir, reopened) =>
         {
             var (volume, s3) = await ExpectedChainAsync();
             SameBytes(volume, await ReadVolumeAsync(reopened), $"the volume after a stop after \"{step}\"");
@@ -27,6 +29,10 @@ public sealed class ReplicaCrashTests
             SameBytes(s3, await ReadSnapshotAsync(reopened, "s3"), $"snapshot s3 once the deletion finished after \"{step}\"");
             Assert.Equal(["volume-head-003.img", "volume-head-003.img.meta", "volume-snap-s1.img", "volume-snap-s1.img.meta",
                 "volume-snap-s3.img", "volume-snap-s3.img.meta", "volume.meta"], Directory.EnumerateFiles(dir).Select(Path.GetFileName).Order());
+            await reopened.DisposeAsync();
+            await using var again = Replica.Open(dir);
+            Assert.Equal(("s3", "s1"), (again.ListSnapshots()[^1].Name, again.ListSnapshots()[^1].Parent));
+            SameBytes(s3, await ReadSnapshotAsync(again, "s3"), $"snapshot s3 opened once more after \"{step}\"");
         });
     }
 
@@ -53,11 +59,12 @@ public sealed class ReplicaCrashTests
     }
 
     /// <summary>
-    /// Names the change's steps with a run that is not stopped, then for each step: a fresh replica, the change stopped
+    /// Finds the change's steps with a run that is not stopped (they must be the expected ones, so no stop point goes
+    /// missing), then for each step: a fresh replica, the change stopped
     /// right after that step (the instance abandoned), and the checks (told whether it was the last step) on the directory
     /// opened again.
     /// </summary>
-    private static async Task ForEachStopAsync(Func<string, Task<Replica>> setUp, Func<Replica, Task> change,
+    private static async Task ForEachStopAsync(string[] expectedSteps, Func<string, Task<Replica>> setUp, Func<Replica, Task> change,
         Func<string, bool, string, Replica, Task> check)
     {
         var steps = new List<string>();
@@ -67,7 +74,7 @@ public sealed class ReplicaCrashTests
             replica.AfterStep = steps.Add;
             await change(replica);
         }
-        Assert.NotEmpty(steps);
+        Assert.Equal(expectedSteps, steps);
 
         foreach (var step in steps)
         {
@@ -86,7 +93,8 @@ public sealed class ReplicaCrashTests
     [Fact]
     public async Task Taking_a_snapshot_survives_a_stop_after_every_step_and_the_next_snapshot_can_be_taken()
     {
-        await ForEachStopAsync(ChainAsync, replica => replica.CreateSnapshotAsync("s4").AsTask(), async (step, last, dir, reopened) =>
+        string[] steps = ["new head created", "old head linked to the snapshot's name", "snapshot's meta written", "volume.meta names the new head"];
+        await ForEachStopAsync(steps, ChainAsync, replica => replica.CreateSnapshotAsync("s4").AsTask(), async (step, last, dir, reopened) =>
         {
             var (volume, s3) = await ExpectedChainAsync();
             SameBytes(volume, await ReadVolumeAsync(reopened), $"the volume after a stop after \"{step}\"");
@@ -112,7 +120,8 @@ public sealed class ReplicaCrashTests
     public async Task A_full_restore_stopped_while_it_completes_leaves_a_replica_that_can_restore_again()
     {
         var data = Pattern(64 * 1024, seed: 6);
-        await ForEachStopAsync(dir => Task.FromResult(Replica.Create(dir, 1 * MiB)), replica => RestoreAsync(replica, data), async (step, last, _, reopened) =>
+        string[] steps = ["restored snapshot's meta written", "new head created on the revert target", "volume.meta names the head on the revert target"];
+        await ForEachStopAsync(steps, dir => Task.FromResult(Replica.Create(dir, 1 * MiB)), replica => RestoreAsync(replica, data), async (step, last, _, reopened) =>
         {
             // Either the restore took (the volume reads the data) or the host restores again into an empty replica.
             if (!last)
@@ -159,5 +168,31 @@ public sealed class ReplicaCrashTests
 
         Assert.Equal(Enumerable.Range(1, 11).Select(i => $"s{i}").Order(), reopened.ListSnapshots().Select(s => s.Name).Order());
         SameBytes(volume, await ReadVolumeAsync(reopened), "the volume after opening again");
+    }
+
+    [Fact]
+    public async Task Opening_keeps_a_branch_snapshot_whose_meta_names_the_live_head_after_reverts_wrapped_the_head_numbers()
+    {
+        // s2 is taken from volume-head-001.img, then the volume is reverted to s1 again and again: s2 is a branch nothing
+        // stands on, and after nine reverts (002 … 009, 010, 001) the head is volume-head-001.img once more. s2 is a real snapshot (its own file),
+        // not a half-taken one, and must stay.
+        using var temp = new TempDirectory();
+        var dir = temp.Sub("replica");
+        byte[] s2;
+        await using (var replica = Replica.Create(dir, 1 * MiB))
+        {
+            await replica.WriteAsync(0, Pattern(4096, seed: 1));
+            await replica.CreateSnapshotAsync("s1");
+            await replica.WriteAsync(4096, Pattern(4096, seed: 2));
+            await replica.CreateSnapshotAsync("s2");
+            s2 = await ReadSnapshotAsync(replica, "s2");
+            for (var i = 0; i < 20 && replica.HeadFileName != "volume-head-001.img"; i++) await replica.RevertAsync("s1");
+            Assert.Equal("volume-head-001.img", replica.HeadFileName);
+        }
+
+        await using var reopened = Replica.Open(dir);
+
+        Assert.Equal(["s1", "s2"], reopened.ListSnapshots().Select(s => s.Name).Order());
+        SameBytes(s2, await ReadSnapshotAsync(reopened, "s2"), "the branch snapshot s2 after opening again");
     }
 }
