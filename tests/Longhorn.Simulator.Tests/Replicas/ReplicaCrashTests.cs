@@ -174,8 +174,8 @@ public sealed class ReplicaCrashTests
     public async Task Opening_keeps_a_branch_snapshot_whose_meta_names_the_live_head_after_reverts_wrapped_the_head_numbers()
     {
         // s2 is taken from volume-head-001.img, then the volume is reverted to s1 again and again: s2 is a branch nothing
-        // stands on, and after nine reverts (002 … 009, 010, 001) the head is volume-head-001.img once more. s2 is a real snapshot (its own file),
-        // not a half-taken one, and must stay.
+        // stands on, and after nine reverts (002 … 009, 010, 001) the head is volume-head-001.img once more. s2 is a real
+        // snapshot (its own file), not a half-taken one, and must stay.
         using var temp = new TempDirectory();
         var dir = temp.Sub("replica");
         byte[] s2;
