@@ -144,13 +144,12 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
     /// </summary>
     private static void RemoveInterruptedSnapshotFiles(string directory, string head, Dictionary<string, DiskMeta> disks)
     {
-        var leftovers = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var path in Directory.EnumerateFiles(directory))
+        // A head's or snapshot's .img is written before its meta, and removed before it: either name shows the layer.
+        var leftovers = disks.Keys.Where(d => DiskNames.IsHead(d) && d != head).ToHashSet(StringComparer.Ordinal);
+        foreach (var layer in Directory.EnumerateFiles(directory).Select(Path.GetFileName).OfType<string>())
         {
-            var fileName = Path.GetFileName(path);
-            var layer = LayerOf(fileName);
             if (DiskNames.IsHead(layer) && layer != head) leftovers.Add(layer);
-            else if (DiskNames.IsSnapshot(layer) && !File.Exists(path + DiskNames.MetaSuffix) && layer == fileName) leftovers.Add(layer);
+            else if (DiskNames.IsSnapshot(layer) && !disks.ContainsKey(layer)) leftovers.Add(layer);
         }
         var parents = disks.Values.Where(d => !leftovers.Contains(d.Name)).Select(d => d.Parent).ToHashSet(StringComparer.Ordinal);
         foreach (var disk in disks.Keys.Where(d => !DiskNames.IsHead(d) && !parents.Contains(d)))
@@ -167,16 +166,9 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
         }
         foreach (var layer in leftovers)
         {
-            File.Delete(Path.Combine(directory, layer));
-            File.Delete(Path.Combine(directory, layer + DiskNames.ChecksumSuffix));
-            File.Delete(Path.Combine(directory, layer + DiskNames.MetaSuffix));
+            DeleteLayerFiles(directory, layer);
             disks.Remove(layer);
         }
-
-        static string LayerOf(string fileName) =>
-            fileName.EndsWith(DiskNames.MetaSuffix, StringComparison.Ordinal) ? fileName[..^DiskNames.MetaSuffix.Length]
-            : fileName.EndsWith(DiskNames.ChecksumSuffix, StringComparison.Ordinal) ? fileName[..^DiskNames.ChecksumSuffix.Length]
-            : fileName;
     }
 
     /// <summary>Writes through the head; a partial 4 KiB sector first takes the rest of its bytes from the chain.</summary>
@@ -467,11 +459,13 @@ public sealed partial class Replica : ISnapshotSource, IAsyncDisposable
         _revisionCounter?.Dispose();
     }
 
-    private void DeleteLayerFiles(string disk)
+    private void DeleteLayerFiles(string disk) => DeleteLayerFiles(DirectoryPath, disk);
+
+    private static void DeleteLayerFiles(string directory, string disk)
     {
-        File.Delete(PathOf(disk));
-        File.Delete(PathOf(disk + DiskNames.MetaSuffix));
-        File.Delete(PathOf(disk + DiskNames.ChecksumSuffix));
+        File.Delete(Path.Combine(directory, disk));
+        File.Delete(Path.Combine(directory, disk + DiskNames.MetaSuffix));
+        File.Delete(Path.Combine(directory, disk + DiskNames.ChecksumSuffix));
     }
 
     private void WriteVolumeMeta(VolumeMeta info) => WriteMetaFile(DiskNames.VolumeMeta, info.ToJson());
