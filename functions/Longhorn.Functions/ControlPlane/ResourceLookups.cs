@@ -9,8 +9,11 @@ public static class ResourceLookups
     public static async Task<Volume> GetVolumeAsync(this IResourceStore store, string name, CancellationToken cancellationToken)
     {
         var volume = await store.GetAsync<Volume>(name, cancellationToken).ConfigureAwait(false);
-        return volume is null || volume.IsDeleting ? throw ControlPlaneException.NotFound("volume", $"volume {name} not found") : volume;
+        return volume is null || volume.IsDeleting ? throw VolumeNotFound(name) : volume;
     }
+
+    /// <summary>The 404 for a volume that is missing, or was deleted while a request changed it.</summary>
+    public static ControlPlaneException VolumeNotFound(string name) => ControlPlaneException.NotFound("volume", $"volume {name} not found");
 
     /// <summary>The volume, if it may be written or snapshotted: not a standby volume, not restoring.</summary>
     public static async Task<Volume> GetWritableVolumeAsync(this IResourceStore store, string name, string action, CancellationToken cancellationToken)

@@ -125,7 +125,7 @@ public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas
         volume = (await store.MutateAsync<Volume>(name, v => v with
         {
             Status = v.Status with { State = VolumeStates.Attached, Robustness = "healthy" },
-        }, cancellationToken).ConfigureAwait(false)) ?? throw Gone(name);
+        }, cancellationToken).ConfigureAwait(false)) ?? throw ResourceLookups.VolumeNotFound(name);
         if (restoring) work.Enqueue(WorkKind.Restore, name);
         logger.LogInformation("Created volume {Volume} of {Size} bytes{Restore}", name, size,
             restoring ? " from " + spec.FromBackup : clone is not null ? " as a clone of " + spec.DataSource : "");
@@ -191,7 +191,7 @@ public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas
         if (volume.Status.RestoreStatus is { State: "error" } failed)
             throw ControlPlaneException.Conflict("name", $"volume {name} cannot be activated while its last restore failed ({failed.Error}); fix the target or delete the volume");
         var updated = await store.MutateAsync<Volume>(name, v => v with { Status = v.Status with { ActivationRequested = true } }, cancellationToken)
-            .ConfigureAwait(false) ?? throw Gone(name);
+            .ConfigureAwait(false) ?? throw ResourceLookups.VolumeNotFound(name);
         var backupVolume = ResourceNames.BackupVolume(BackupUrl.Decode(volume.Spec.FromBackup).VolumeName, volume.Spec.BackupTargetName);
         if (await store.GetAsync<BackupVolume>(backupVolume, cancellationToken).ConfigureAwait(false) is not null)
             work.EnqueueAfter(WorkKind.SyncBackupVolume, backupVolume, WorkKind.Restore, name);
@@ -217,11 +217,8 @@ public sealed class VolumeService(IResourceStore store, ReplicaRegistry replicas
                 else labels[key] = value;
             }
             return v with { Metadata = v.Metadata with { Labels = labels } };
-        }, cancellationToken).ConfigureAwait(false)) ?? throw Gone(name);
+        }, cancellationToken).ConfigureAwait(false)) ?? throw ResourceLookups.VolumeNotFound(name);
     }
-
-    /// <summary>The answer when the volume was deleted while this request changed it.</summary>
-    private static ControlPlaneException Gone(string name) => ControlPlaneException.NotFound("volume", $"volume {name} not found");
 
     /// <summary>Deletes the volume, its replica and its snapshots; its backups stay in the store. 409 while it is being backed up.</summary>
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
