@@ -116,6 +116,7 @@ public sealed class BenchmarkRun
     /// </summary>
     private async Task HostAsync()
     {
+        const int SettleFreePairsPerRun = 3;
         var hostPath = new HostPath(_settings.WorkDirectory);
         var settle = new Dictionary<string, string> { ["LONGHORN_BENCH_SETTLE_SECONDS"] = "2" };
         _results.Note(Measurement.DropsPageCache
@@ -125,8 +126,7 @@ public sealed class BenchmarkRun
         {
             var image = await ImageAsync(spec);
             var sessions = new List<HostPath.HostSession>();
-            var unsettled = new List<HostPath.HostSession>();
-            var engine = new List<Measurement>();
+            var unsettled = new List<HostPath.Pair>();
             var engineSettled = new List<Measurement>();
             var engineIncremental = new List<Measurement>();
             var borg = new List<Measurement>();
@@ -142,12 +142,13 @@ public sealed class BenchmarkRun
                 engineIncremental.Add(await Measurement.RunChildAsync(settle, ["backup", "--replica", image.ReplicaPath, "--store", store,
                     "--snapshot", PreparedImage.ChangedSnapshot, .. ChecksumFlag]));
                 // Every timed run starts from the same page cache (Measurement.SettlePageCache); the settle-free
-                // pair also runs back to back, in alternating order, and its pair ratios are reported.
-                if (i % 2 == 0) unsettled.Add(await hostPath.RunAsync(image, settleSeconds: 0));
-                var engineStore = Scratch(spec.Name, "engine0");
-                Measurement.SettlePageCache([image.ReplicaPath]);
-                engine.Add(await OurBackupAsync(image, engineStore, PreparedImage.FirstSnapshot));
-                if (i % 2 == 1) unsettled.Add(await hostPath.RunAsync(image, settleSeconds: 0));
+                // pairs run back to back, in alternating order, and every pair's ratio is reported.
+                unsettled.AddRange(await hostPath.RunPairsAsync(image, SettleFreePairsPerRun, () =>
+                {
+                    var engineStore = Scratch(spec.Name, "engine0");
+                    Measurement.SettlePageCache([image.ReplicaPath]);
+                    return OurBackupAsync(image, engineStore, PreparedImage.FirstSnapshot);
+                }));
                 if (_peers.OfType<Borg>().FirstOrDefault(p => p.IsInstalled) is { } b)
                 {
                     var repository = Scratch(spec.Name, "borg");
@@ -157,9 +158,9 @@ public sealed class BenchmarkRun
             }
             var host = Measurement.Summarize(sessions.Select(s => s.Full).ToList());
             var hostIncremental = Measurement.Summarize(sessions.Select(s => s.Incremental).ToList());
-            var host0 = Measurement.Summarize(unsettled.Select(s => s.Full).ToList());
+            var host0 = Measurement.Summarize(unsettled.Select(p => p.Host).ToList());
             var engine2 = Measurement.Summarize(engineSettled);
-            var engine0 = Measurement.Summarize(engine);
+            var engine0 = Measurement.Summarize(unsettled.Select(p => p.Engine).ToList());
             var ratios = new Dictionary<string, double> { ["engine, 2 s settle"] = engine2.Seconds / host.Seconds };
             if (borg.Count > 0)
             {
@@ -173,9 +174,9 @@ public sealed class BenchmarkRun
             _results.Add(new ResultRow("7 through the host", $"{spec.Name} (host, 2 s settle)", "throughput", spec.Size / MB / host.Seconds, "MB/s",
                 sessions.Max(s => s.PeakRssBytes) / 1048576.0, ratios,
                 $"{host.Seconds:0.000} s from POST to Completed; host idle {sessions.Max(s => s.IdleRssBytes) / 1048576.0:0} MiB RSS"));
-            var pairs = engine.Zip(unsettled, (e, h) => e.Seconds / h.Full.Seconds).Order().ToList();
+            var pairs = unsettled.Select(p => p.Ratio).Order().ToList();
             _results.Add(new ResultRow("7 through the host", $"{spec.Name} (host, no settle)", "throughput", spec.Size / MB / host0.Seconds, "MB/s",
-                unsettled.Max(s => s.PeakRssBytes) / 1048576.0,
+                host0.PeakRssBytes / 1048576.0,
                 new Dictionary<string, double> { ["engine, no settle"] = engine0.Seconds / host0.Seconds, ["engine, no settle (median of pairs)"] = pairs[pairs.Count / 2] },
                 $"{host0.Seconds:0.000} s; engine alone {engine0.Seconds:0.000} s; run back to back in alternating order, pair ratios " +
                 string.Join(" ", pairs.Select(r => r.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))));
