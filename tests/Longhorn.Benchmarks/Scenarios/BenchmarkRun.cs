@@ -133,7 +133,7 @@ public sealed class BenchmarkRun
             for (var i = 0; i < _settings.Runs; i++)
             {
                 // Interleaved, so a slow spell of this shared machine falls on every subject alike.
-                sessions.Add(await hostPath.RunAsync(image, settleSeconds: null));
+                sessions.Add(await hostPath.RunAsync(image));
                 var store = Scratch(spec.Name, "engine");
                 Measurement.SettlePageCache([image.ReplicaPath]);
                 engineSettled.Add(await Measurement.RunChildAsync(settle, ["backup", "--replica", image.ReplicaPath, "--store", store,

@@ -22,43 +22,22 @@ public sealed class HostPath(string workDirectory)
     public sealed record HostSession(Measurement Full, Measurement Incremental, long IdleRssBytes, long PeakRssBytes);
 
     /// <summary>A fresh host (data directory and store of its own) that writes the image, backs it up, changes 1 % and backs up again.</summary>
-    public async Task<HostSession> RunAsync(PreparedImage image, double? settleSeconds)
+    public Task<HostSession> RunAsync(PreparedImage image) => InHostAsync(image.Spec.Name, settleSeconds: null, async (client, host, replicas) =>
     {
-        // Started as the README starts it: in a directory of its own, data in the default .longhorn beneath it.
-        var runDirectory = Path.Combine(workDirectory, "runs", "host", image.Spec.Name);
-        if (Directory.Exists(runDirectory)) Directory.Delete(runDirectory, recursive: true);
-        Directory.CreateDirectory(runDirectory);
-        var port = FreePort();
-        var environment = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
-        if (settleSeconds is { } s) environment["Longhorn__LockSettleTimeSeconds"] = s.ToString(CultureInfo.InvariantCulture);
-        using var host = Start(["--port", port.ToString(CultureInfo.InvariantCulture), "--k8s-port", "0"], environment, runDirectory);
-        try
-        {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
-            await WaitHealthyAsync(client, host);
-            var idle = Rss(host.Id, "VmRSS:");
-            await WarmUpAsync(client, host);
+        var idle = Rss(host.Id, "VmRSS:");
+        await WarmUpAsync(client, host);
+        await CreateImageVolumeAsync(client, image);
+        Measurement.SettlePageCache([replicas]);
+        var full = await BackUpAsync(client, host);
 
-            await Send(client, HttpMethod.Post, "/api/volumes", new { name = VolumeName, size = image.Spec.Size });
-            await WriteAsync(client, image);
-            var replicas = Path.Combine(runDirectory, ".longhorn", "replicas");
-            Measurement.SettlePageCache([replicas]);
-            var full = await BackUpAsync(client, host);
-
-            await WriteChangesAsync(client, image);
-            Measurement.SettlePageCache([replicas]);
-            // Polled every 2 ms: the goal leaves the incremental about 10 ms beyond its settle, which a 10 ms poll
-            // (5 ms late on average) would half spend; the incremental's own work is a few blocks, so the polls take
-            // no CPU it needs.
-            var incremental = await BackUpAsync(client, host, VolumeName, TimeSpan.FromMilliseconds(2));
-            return new HostSession(full, incremental, idle, Rss(host.Id, "VmHWM:"));
-        }
-        finally
-        {
-            if (!host.HasExited) host.Kill(entireProcessTree: true);
-            await host.WaitForExitAsync();
-        }
-    }
+        await WriteChangesAsync(client, image);
+        Measurement.SettlePageCache([replicas]);
+        // Polled every 2 ms: the goal leaves the incremental about 10 ms beyond its settle, which a 10 ms poll
+        // (5 ms late on average) would half spend; the incremental's own work is a few blocks, so the polls take
+        // no CPU it needs.
+        var incremental = await BackUpAsync(client, host, VolumeName, TimeSpan.FromMilliseconds(2));
+        return new HostSession(full, incremental, idle, Rss(host.Id, "VmHWM:"));
+    });
 
     /// <summary>One settle-free full backup through the host and the engine alone's of the same image, run back to back.</summary>
     public sealed record Pair(Measurement Host, Measurement Engine)
@@ -75,37 +54,18 @@ public sealed class HostPath(string workDirectory)
     /// every pair: the ratio of one pair moves by 0.5–2× with the kernel's cost of writing the store on this VM (round 7
     /// of results/ANALYSIS.md), so the scenario reports the median of many pairs.
     /// </summary>
-    public async Task<IReadOnlyList<Pair>> RunPairsAsync(PreparedImage image, int pairs, Func<Task<Measurement>> engine)
-    {
-        var runDirectory = Path.Combine(workDirectory, "runs", "host", image.Spec.Name + "-pairs");
-        if (Directory.Exists(runDirectory)) Directory.Delete(runDirectory, recursive: true);
-        Directory.CreateDirectory(runDirectory);
-        var port = FreePort();
-        var environment = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning", ["Longhorn__LockSettleTimeSeconds"] = "0" };
-        using var host = Start(["--port", port.ToString(CultureInfo.InvariantCulture), "--k8s-port", "0"], environment, runDirectory);
-        try
+    public Task<IReadOnlyList<Pair>> RunPairsAsync(PreparedImage image, int pairs, Func<Task<Measurement>> engine) =>
+        InHostAsync<IReadOnlyList<Pair>>(image.Spec.Name + "-pairs", settleSeconds: 0, async (client, host, replicas) =>
         {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
-            await WaitHealthyAsync(client, host);
             await WarmUpAsync(client, host);
-            await Send(client, HttpMethod.Post, "/api/volumes", new { name = VolumeName, size = image.Spec.Size });
-            await WriteAsync(client, image);
-            var replicas = Path.Combine(runDirectory, ".longhorn", "replicas");
+            await CreateImageVolumeAsync(client, image);
             var results = new List<Pair>();
             for (var i = 0; i < pairs; i++)
             {
-                Measurement hostRun, engineRun;
-                if (i % 2 == 0)
-                {
-                    hostRun = await HostFullAsync();
-                    engineRun = await engine();
-                }
-                else
-                {
-                    engineRun = await engine();
-                    hostRun = await HostFullAsync();
-                }
-                results.Add(new Pair(hostRun, engineRun));
+                var hostFirst = i % 2 == 0;
+                var first = hostFirst ? await HostFullAsync() : await engine();
+                var second = hostFirst ? await engine() : await HostFullAsync();
+                results.Add(hostFirst ? new Pair(first, second) : new Pair(second, first));
             }
             return results;
 
@@ -124,12 +84,40 @@ public sealed class HostPath(string workDirectory)
                 }
                 return measurement;
             }
+        });
+
+    /// <summary>
+    /// Starts a host as the README starts it (in a directory of its own under runs/host/<paramref name="runName"/>, data in
+    /// the default .longhorn beneath it), runs <paramref name="session"/> with a client, the process and the replicas'
+    /// directory once it answers, and stops it.
+    /// </summary>
+    private async Task<T> InHostAsync<T>(string runName, double? settleSeconds, Func<HttpClient, Process, string, Task<T>> session)
+    {
+        var runDirectory = Path.Combine(workDirectory, "runs", "host", runName);
+        if (Directory.Exists(runDirectory)) Directory.Delete(runDirectory, recursive: true);
+        Directory.CreateDirectory(runDirectory);
+        var port = FreePort();
+        var environment = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
+        if (settleSeconds is { } s) environment["Longhorn__LockSettleTimeSeconds"] = s.ToString(CultureInfo.InvariantCulture);
+        using var host = Start(["--port", port.ToString(CultureInfo.InvariantCulture), "--k8s-port", "0"], environment, runDirectory);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
+            await WaitHealthyAsync(client, host);
+            return await session(client, host, Path.Combine(runDirectory, ".longhorn", "replicas"));
         }
         finally
         {
             if (!host.HasExited) host.Kill(entireProcessTree: true);
             await host.WaitForExitAsync();
         }
+    }
+
+    /// <summary>The benchmark's volume, of the image's size, with the image's data blocks written into it.</summary>
+    private static async Task CreateImageVolumeAsync(HttpClient client, PreparedImage image)
+    {
+        await Send(client, HttpMethod.Post, "/api/volumes", new { name = VolumeName, size = image.Spec.Size });
+        await WriteAsync(client, image);
     }
 
     /// <summary>The host's time and peak memory for backups of several volumes requested at once.</summary>
