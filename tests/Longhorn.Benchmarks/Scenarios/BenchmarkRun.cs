@@ -85,6 +85,26 @@ public sealed class BenchmarkRun
         return Measurement.Summarize(runs);
     }
 
+    /// <summary>
+    /// Runs each subject <c>Runs</c> times, in turn and in a rotated order (A B C, B C A, C A B, …), and returns every
+    /// subject's runs: on this VM the position after another subject's large write or free decides a run's time
+    /// (the same restore took 0.8 s and 3.0 s, the write limit 0.42 s and 2.68 s), so no subject may always go first.
+    /// </summary>
+    private async Task<List<Measurement>[]> InterleaveAsync(params Func<int, Task<Measurement>>[] subjects)
+    {
+        var runs = subjects.Select(_ => new List<Measurement>()).ToArray();
+        for (var i = 0; i < _settings.Runs; i++)
+        {
+            for (var k = 0; k < subjects.Length; k++)
+            {
+                var subject = (i + k) % subjects.Length;
+                Measurement.FlushDirtyPages();
+                runs[subject].Add(await subjects[subject](i));
+            }
+        }
+        return runs;
+    }
+
     private async Task BackupAsync()
     {
         foreach (var spec in ImageSpec.Standard(_settings.Scale))
@@ -265,32 +285,47 @@ public sealed class BenchmarkRun
             await OurBackupAsync(image, store, PreparedImage.FirstSnapshot);
             var target = Path.Combine(Scratch(spec.Name, "restore"), "restored.img");
             // Every run into a fresh file, as a restore to a new volume writes (ext4 flushes a file truncated and rewritten at its close).
-            var ours = await RepeatAsync(async _ =>
-            {
-                File.Delete(target);
-                var m = await Measurement.RunChildAsync(["restore", "--store", store, "--target", target, .. ChecksumFlag]);
-                ChildTasks.VerifyRestore(image, target);
-                return m;
-            });
-            File.Delete(target);
-            // The write limit, in the same run: the same blocks written into a fresh file as fast as the machine takes them.
+            // The write limit: the same blocks written into a fresh file as fast as the machine takes them. The floor: what a
+            // restore cannot do without, each block's SHA-512 checked and the block written, on the same cores.
             var offsets = Path.Combine(Scratch(spec.Name, "restore"), "offsets.txt");
             await File.WriteAllLinesAsync(offsets, image.DataOffsets.Select(o => o.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            var limit = await RepeatAsync(_ =>
-            {
-                File.Delete(target);
-                return Measurement.RunChildAsync("write-limit", "--offsets", offsets, "--size",
-                    spec.Size.ToString(System.Globalization.CultureInfo.InvariantCulture), "--target", target);
-            });
-            File.Delete(target);
-            // And what a restore cannot do without: each block's SHA-512 checked and the block written, on the same cores.
             Floor.MeasureRestore(image, BenchmarkSettings.Cores, target); // warm-up: JIT and page cache
-            var floor = await RepeatAsync(_ =>
-            {
-                File.Delete(target);
-                return Task.FromResult(Floor.MeasureRestore(image, BenchmarkSettings.Cores, target));
-            });
             File.Delete(target);
+            var peers = _peers.Where(p => p.IsInstalled).ToList();
+            foreach (var peer in peers.Where(p => !_backups.ContainsKey((spec.Name, p.Name))))
+                await peer.BackupAsync(image.ImagePath, Scratch(spec.Name, peer.Name));
+            var runs = await InterleaveAsync([
+                async _ =>
+                {
+                    var m = await Measurement.RunChildAsync(["restore", "--store", store, "--target", target, .. ChecksumFlag]);
+                    ChildTasks.VerifyRestore(image, target);
+                    File.Delete(target);
+                    return m;
+                },
+                async _ =>
+                {
+                    var m = await Measurement.RunChildAsync("write-limit", "--offsets", offsets, "--size",
+                        spec.Size.ToString(System.Globalization.CultureInfo.InvariantCulture), "--target", target);
+                    File.Delete(target);
+                    return m;
+                },
+                _ =>
+                {
+                    var m = Floor.MeasureRestore(image, BenchmarkSettings.Cores, target);
+                    File.Delete(target);
+                    return Task.FromResult(m);
+                },
+                .. peers.Select(peer => (Func<int, Task<Measurement>>)(async _ =>
+                {
+                    var (m, restored) = await peer.RestoreAsync(image.ImagePath, Path.Combine(_settings.WorkDirectory, "runs", spec.Name, peer.Name));
+                    ChildTasks.VerifyRestore(image, restored);
+                    File.Delete(restored);
+                    return m;
+                })),
+            ]);
+            var (ours, limit, floor) = (Measurement.Summarize(runs[0]), Measurement.Summarize(runs[1]), Measurement.Summarize(runs[2]));
+            var limitPairs = string.Join(' ', runs[0].Zip(runs[1], (o, l) => l.Seconds / o.Seconds).Order().Select(r => r.ToString("0.00",
+                System.Globalization.CultureInfo.InvariantCulture)));
             var ratios = new Dictionary<string, double> { ["write limit"] = limit.Seconds / ours.Seconds, ["floor"] = floor.Seconds / ours.Seconds };
             _results.Add(new ResultRow("3 full restore", $"{spec.Name} (floor)", "throughput", spec.Size / MB / floor.Seconds, "MB/s", null,
                 new Dictionary<string, double>(),
@@ -298,23 +333,16 @@ public sealed class BenchmarkRun
             _results.Add(new ResultRow("3 full restore", $"{spec.Name} (write limit)", "throughput", spec.Size / MB / limit.Seconds, "MB/s",
                 limit.PeakRssBytes / 1048576.0, new Dictionary<string, double>(),
                 $"{image.DataOffsets.Count} blocks of {ImageSpec.BlockSize >> 20} MiB written in order into a fresh file, as a restore writes them"));
-            foreach (var peer in _peers.Where(p => p.IsInstalled))
+            foreach (var (peer, i) in peers.Select((p, i) => (p, i)))
             {
-                var work = Path.Combine(_settings.WorkDirectory, "runs", spec.Name, peer.Name);
-                if (!_backups.ContainsKey((spec.Name, peer.Name))) await peer.BackupAsync(image.ImagePath, Scratch(spec.Name, peer.Name));
-                var theirs = await RepeatAsync(async _ =>
-                {
-                    var (m, restored) = await peer.RestoreAsync(image.ImagePath, work);
-                    ChildTasks.VerifyRestore(image, restored);
-                    File.Delete(restored);
-                    return m;
-                });
+                var theirs = Measurement.Summarize(runs[3 + i]);
                 ratios[peer.Name] = theirs.Seconds / ours.Seconds;
                 _results.Add(new ResultRow("3 full restore", $"{spec.Name} ({peer.Name})", "throughput", spec.Size / MB / theirs.Seconds, "MB/s",
                     theirs.PeakRssBytes / 1048576.0, new Dictionary<string, double>()));
             }
             _results.Add(new ResultRow("3 full restore", $"{spec.Name} (ours)", "throughput", spec.Size / MB / ours.Seconds, "MB/s",
-                ours.PeakRssBytes / 1048576.0, ratios, $"{ours.Seconds:0.000} s, verified"));
+                ours.PeakRssBytes / 1048576.0, ratios, $"{ours.Seconds:0.000} s, verified; run in turn with the write limit and the floor " +
+                "and the peers (order rotated each run); write limit / ours per run: " + limitPairs));
         }
     }
 
