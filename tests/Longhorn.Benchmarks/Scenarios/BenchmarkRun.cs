@@ -74,16 +74,7 @@ public sealed class BenchmarkRun
     private async Task<Measurement> OurBackupAsync(PreparedImage image, string store, string snapshot) =>
         await Measurement.RunChildAsync(["backup", "--replica", image.ReplicaPath, "--store", store, "--snapshot", snapshot, .. ChecksumFlag]);
 
-    private async Task<Measurement> RepeatAsync(Func<int, Task<Measurement>> run)
-    {
-        var runs = new List<Measurement>();
-        for (var i = 0; i < _settings.Runs; i++)
-        {
-            Measurement.FlushDirtyPages();
-            runs.Add(await run(i));
-        }
-        return Measurement.Summarize(runs);
-    }
+    private async Task<Measurement> RepeatAsync(Func<int, Task<Measurement>> run) => Measurement.Summarize((await InterleaveAsync(run))[0]);
 
     /// <summary>
     /// Runs each subject <c>Runs</c> times, in turn and in a rotated order (A B C, B C A, C A B, …), and returns every
@@ -93,16 +84,20 @@ public sealed class BenchmarkRun
     private async Task<List<Measurement>[]> InterleaveAsync(params Func<int, Task<Measurement>>[] subjects)
     {
         var runs = subjects.Select(_ => new List<Measurement>()).ToArray();
-        for (var i = 0; i < _settings.Runs; i++)
+        await InTurnAsync(subjects.Select((subject, s) => (Func<int, Task>)(async i =>
         {
-            for (var k = 0; k < subjects.Length; k++)
-            {
-                var subject = (i + k) % subjects.Length;
-                Measurement.FlushDirtyPages();
-                runs[subject].Add(await subjects[subject](i));
-            }
-        }
+            Measurement.FlushDirtyPages();
+            runs[s].Add(await subject(i));
+        })).ToArray());
         return runs;
+    }
+
+    /// <summary>Runs each subject <c>Runs</c> times, in turn, the order rotated each run (A B C, B C A, C A B, …).</summary>
+    private async Task InTurnAsync(params Func<int, Task>[] subjects)
+    {
+        for (var i = 0; i < _settings.Runs; i++)
+            for (var k = 0; k < subjects.Length; k++)
+                await subjects[(i + k) % subjects.Length](i);
     }
 
     private async Task BackupAsync()
@@ -230,17 +225,12 @@ public sealed class BenchmarkRun
         var hosts = new List<HostPath.ConcurrentSession>();
         var unlimited = new List<HostPath.ConcurrentSession>();
         var engines = new List<Measurement>();
-        Func<Task>[] subjects =
-        [
-            async () => hosts.Add(await hostPath.RunConcurrentAsync(8, bytesEach)),
-            async () => unlimited.Add(await hostPath.RunConcurrentAsync(8, bytesEach, transferLimit: 8)),
-            async () => engines.Add(await Measurement.RunChildAsync("backup-many", "--volumes", "8", "--bytes",
-                bytesEach.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", Scratch("concurrent", "engine"))),
-        ];
-        // In turn, the order rotated each run, as InterleaveAsync runs its subjects: no subject always goes first.
-        for (var i = 0; i < _settings.Runs; i++)
-            for (var k = 0; k < subjects.Length; k++)
-                await subjects[(i + k) % subjects.Length]();
+        // In turn, the order rotated each run: no subject always goes first.
+        await InTurnAsync(
+            async _ => hosts.Add(await hostPath.RunConcurrentAsync(8, bytesEach)),
+            async _ => unlimited.Add(await hostPath.RunConcurrentAsync(8, bytesEach, transferLimit: 8)),
+            async _ => engines.Add(await Measurement.RunChildAsync("backup-many", "--volumes", "8", "--bytes",
+                bytesEach.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", Scratch("concurrent", "engine"))));
         var host = Median(hosts);
         var engine = Measurement.Summarize(engines);
         var total = 8.0 * bytesEach;

@@ -172,7 +172,7 @@ public sealed class HostPath(string workDirectory)
                 using var created = await Send(client, HttpMethod.Post, $"/api/volumes/vol{v}/backups", new { });
                 return created.Headers.Location!.ToString();
             }));
-            var completed = await WaitAllCompletedAsync(client, host, locations.Select(l => l[(l.LastIndexOf('/') + 1)..]).ToList(), watch);
+            var completed = await WaitAllCompletedAsync(client, host, locations.Select(l => l[(l.LastIndexOf('/') + 1)..]).ToHashSet(StringComparer.Ordinal), watch);
             return new ConcurrentSession(watch.Elapsed.TotalSeconds, idle, Rss(host.Id, "VmHWM:"), (long)volumes * bytesEach, completed);
         }
         finally
@@ -257,7 +257,7 @@ public sealed class HostPath(string workDirectory)
     /// Polls the backup list every 50 ms (one request for all of them, as many as one backup's poll) until every named
     /// backup is Completed; returns when each was first seen so, sorted.
     /// </summary>
-    private static async Task<IReadOnlyList<double>> WaitAllCompletedAsync(HttpClient client, Process host, IReadOnlyList<string> names, Stopwatch watch)
+    private static async Task<IReadOnlyList<double>> WaitAllCompletedAsync(HttpClient client, Process host, IReadOnlySet<string> names, Stopwatch watch)
     {
         var completed = new Dictionary<string, double>(StringComparer.Ordinal);
         while (completed.Count < names.Count)
