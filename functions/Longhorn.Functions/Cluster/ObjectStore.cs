@@ -21,6 +21,11 @@ public sealed class ObjectStore
     private readonly string _connectionString;
     private readonly TimeProvider _time;
     private readonly object _gate = new();
+    // Writes of this host one at a time (see Open): two transactions that both wanted SQLite's write lock would have
+    // the loser's BEGIN IMMEDIATE answered SQLITE_BUSY, and Microsoft.Data.Sqlite retries that after sleeping its
+    // thread 150 ms; eight backups' POSTs at once each waited 440 ms that way. Held across the commit and the event's
+    // publication, so watchers also see the changes in resourceVersion order.
+    private readonly object _writes = new();
     private readonly LinkedList<ObjectEvent> _history = new();
     private readonly List<Channel<ObjectEvent>> _watchers = [];
     private readonly SecretSealer _sealer;
@@ -120,7 +125,7 @@ public sealed class ObjectStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = connection.BeginTransaction(deferred: true);
         using var command = ListCommand(connection, transaction, "json, namespace, name", kind, @namespace, labels, continueAfter);
         var items = new List<JsonObject>();
         string? next = null;
@@ -200,7 +205,7 @@ public sealed class ObjectStore
         Func<string, string, long, bool> known)
     {
         using var connection = Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = connection.BeginTransaction(deferred: true);
         var rows = new List<VersionedObject>();
         var unknown = new List<int>();
         using (var command = ListCommand(connection, transaction, "namespace, name, version", kind, @namespace, labels, null))
@@ -251,31 +256,34 @@ public sealed class ObjectStore
         var metadata = MetadataOf(item);
         var @namespace = NamespaceOf(kind, Meta(item, "namespace") ?? "");
         ObjectEvent change;
-        using (var connection = Open())
-        using (var transaction = connection.BeginTransaction())
+        lock (_writes)
         {
-            var name = Meta(item, "name") ?? "";
-            if (name.Length == 0 && Meta(item, "generateName") is { Length: > 0 } prefix)
+            using (var connection = Open())
+            using (var transaction = connection.BeginTransaction())
             {
-                do name = prefix + RandomSuffix();
-                while (Read(connection, transaction, kind, @namespace, name) is not null);
+                var name = Meta(item, "name") ?? "";
+                if (name.Length == 0 && Meta(item, "generateName") is { Length: > 0 } prefix)
+                {
+                    do name = prefix + RandomSuffix();
+                    while (Read(connection, transaction, kind, @namespace, name) is not null);
+                }
+                if (Read(connection, transaction, kind, @namespace, name) is not null) throw ObjectStoreException.AlreadyExists(kind, name);
+                var version = NextVersion(connection, transaction, kind);
+                metadata["name"] = name;
+                if (kind.Namespaced) metadata["namespace"] = @namespace;
+                else metadata.Remove("namespace");
+                metadata["uid"] = Guid.NewGuid().ToString();
+                metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+                metadata["creationTimestamp"] = Timestamp(_time.GetUtcNow());
+                metadata.Remove("deletionTimestamp");
+                item["apiVersion"] = kind.ApiVersion;
+                item["kind"] = kind.Kind;
+                Write(connection, transaction, kind, @namespace, name, item, version, insert: true);
+                transaction.Commit();
+                change = new ObjectEvent(WatchEventType.Added, kind, item.DeepClone().AsObject(), version);
             }
-            if (Read(connection, transaction, kind, @namespace, name) is not null) throw ObjectStoreException.AlreadyExists(kind, name);
-            var version = NextVersion(connection, transaction, kind);
-            metadata["name"] = name;
-            if (kind.Namespaced) metadata["namespace"] = @namespace;
-            else metadata.Remove("namespace");
-            metadata["uid"] = Guid.NewGuid().ToString();
-            metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
-            metadata["creationTimestamp"] = Timestamp(_time.GetUtcNow());
-            metadata.Remove("deletionTimestamp");
-            item["apiVersion"] = kind.ApiVersion;
-            item["kind"] = kind.Kind;
-            Write(connection, transaction, kind, @namespace, name, item, version, insert: true);
-            transaction.Commit();
-            change = new ObjectEvent(WatchEventType.Added, kind, item.DeepClone().AsObject(), version);
+            Publish(change);
         }
-        Publish(change);
         return Task.FromResult(item);
     }
 
@@ -290,43 +298,46 @@ public sealed class ObjectStore
         var name = Meta(item, "name") ?? "";
         ObjectEvent change;
         JsonObject? result;
-        using (var connection = Open())
-        using (var transaction = connection.BeginTransaction())
+        lock (_writes)
         {
-            var current = Read(connection, transaction, kind, @namespace, name) ?? throw ObjectStoreException.NotFound(kind, name);
-            var wanted = Meta(item, "resourceVersion") ?? "";
-            var have = Meta(current, "resourceVersion") ?? "";
-            if (wanted.Length > 0 && wanted != have) throw ObjectStoreException.Conflict(kind, name);
-            var metadata = MetadataOf(item);
-            var currentMeta = MetadataOf(current);
-            var deleting = currentMeta["deletionTimestamp"] is not null;
-            var version = NextVersion(connection, transaction, kind);
-            if (deleting && (metadata["finalizers"] is not JsonArray finalizers || finalizers.Count == 0))
+            using (var connection = Open())
+            using (var transaction = connection.BeginTransaction())
             {
-                Remove(connection, transaction, kind, @namespace, name);
-                transaction.Commit();
-                currentMeta["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
-                change = new ObjectEvent(WatchEventType.Deleted, kind, current, version);
-                result = null;
-            }
-            else
-            {
-                foreach (var key in new[] { "uid", "creationTimestamp", "deletionTimestamp", "namespace", "generateName" })
+                var current = Read(connection, transaction, kind, @namespace, name) ?? throw ObjectStoreException.NotFound(kind, name);
+                var wanted = Meta(item, "resourceVersion") ?? "";
+                var have = Meta(current, "resourceVersion") ?? "";
+                if (wanted.Length > 0 && wanted != have) throw ObjectStoreException.Conflict(kind, name);
+                var metadata = MetadataOf(item);
+                var currentMeta = MetadataOf(current);
+                var deleting = currentMeta["deletionTimestamp"] is not null;
+                var version = NextVersion(connection, transaction, kind);
+                if (deleting && (metadata["finalizers"] is not JsonArray finalizers || finalizers.Count == 0))
                 {
-                    if (currentMeta[key] is { } kept) metadata[key] = kept.DeepClone();
-                    else metadata.Remove(key);
+                    Remove(connection, transaction, kind, @namespace, name);
+                    transaction.Commit();
+                    currentMeta["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+                    change = new ObjectEvent(WatchEventType.Deleted, kind, current, version);
+                    result = null;
                 }
-                metadata["name"] = name;
-                metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
-                item["apiVersion"] = kind.ApiVersion;
-                item["kind"] = kind.Kind;
-                Write(connection, transaction, kind, @namespace, name, item, version, insert: false);
-                transaction.Commit();
-                change = new ObjectEvent(WatchEventType.Modified, kind, item.DeepClone().AsObject(), version, current);
-                result = item;
+                else
+                {
+                    foreach (var key in new[] { "uid", "creationTimestamp", "deletionTimestamp", "namespace", "generateName" })
+                    {
+                        if (currentMeta[key] is { } kept) metadata[key] = kept.DeepClone();
+                        else metadata.Remove(key);
+                    }
+                    metadata["name"] = name;
+                    metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+                    item["apiVersion"] = kind.ApiVersion;
+                    item["kind"] = kind.Kind;
+                    Write(connection, transaction, kind, @namespace, name, item, version, insert: false);
+                    transaction.Commit();
+                    change = new ObjectEvent(WatchEventType.Modified, kind, item.DeepClone().AsObject(), version, current);
+                    result = item;
+                }
             }
+            Publish(change);
         }
-        Publish(change);
         return Task.FromResult(result);
     }
 
@@ -403,35 +414,38 @@ public sealed class ObjectStore
         @namespace = NamespaceOf(kind, @namespace);
         ObjectEvent? change = null;
         JsonObject? result;
-        using (var connection = Open())
-        using (var transaction = connection.BeginTransaction())
+        lock (_writes)
         {
-            var current = Read(connection, transaction, kind, @namespace, name) ?? throw ObjectStoreException.NotFound(kind, name);
-            var metadata = MetadataOf(current);
-            if (precondition is { Length: > 0 } && precondition != Meta(current, "resourceVersion")) throw ObjectStoreException.Conflict(kind, name);
-            var hasFinalizers = metadata["finalizers"] is JsonArray { Count: > 0 };
-            if (!hasFinalizers)
+            using (var connection = Open())
+            using (var transaction = connection.BeginTransaction())
             {
-                var version = NextVersion(connection, transaction, kind);
-                Remove(connection, transaction, kind, @namespace, name);
-                metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
-                change = new ObjectEvent(WatchEventType.Deleted, kind, current, version);
-                result = null;
+                var current = Read(connection, transaction, kind, @namespace, name) ?? throw ObjectStoreException.NotFound(kind, name);
+                var metadata = MetadataOf(current);
+                if (precondition is { Length: > 0 } && precondition != Meta(current, "resourceVersion")) throw ObjectStoreException.Conflict(kind, name);
+                var hasFinalizers = metadata["finalizers"] is JsonArray { Count: > 0 };
+                if (!hasFinalizers)
+                {
+                    var version = NextVersion(connection, transaction, kind);
+                    Remove(connection, transaction, kind, @namespace, name);
+                    metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+                    change = new ObjectEvent(WatchEventType.Deleted, kind, current, version);
+                    result = null;
+                }
+                else if (metadata["deletionTimestamp"] is not null) result = current;
+                else
+                {
+                    var version = NextVersion(connection, transaction, kind);
+                    var previous = current.DeepClone().AsObject();
+                    metadata["deletionTimestamp"] = Timestamp(_time.GetUtcNow());
+                    metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+                    Write(connection, transaction, kind, @namespace, name, current, version, insert: false);
+                    change = new ObjectEvent(WatchEventType.Modified, kind, current.DeepClone().AsObject(), version, previous);
+                    result = current;
+                }
+                transaction.Commit();
             }
-            else if (metadata["deletionTimestamp"] is not null) result = current;
-            else
-            {
-                var version = NextVersion(connection, transaction, kind);
-                var previous = current.DeepClone().AsObject();
-                metadata["deletionTimestamp"] = Timestamp(_time.GetUtcNow());
-                metadata["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
-                Write(connection, transaction, kind, @namespace, name, current, version, insert: false);
-                change = new ObjectEvent(WatchEventType.Modified, kind, current.DeepClone().AsObject(), version, previous);
-                result = current;
-            }
-            transaction.Commit();
+            if (change is not null) Publish(change);
         }
-        if (change is not null) Publish(change);
         return Task.FromResult(result);
     }
 
@@ -485,10 +499,19 @@ public sealed class ObjectStore
         });
     }
 
+    /// <summary>
+    /// A pooled connection. Reads run in deferred transactions (in WAL mode a reader neither waits for a writer nor
+    /// holds one up); writes take <c>_writes</c>, so within the host no two want the write lock at once. Another
+    /// process's write (kubectl's host, a second host on the same file) is waited out by SQLite's busy handler, which
+    /// backs off from 1 ms, instead of Microsoft.Data.Sqlite's 150 ms sleeps between retries.
+    /// </summary>
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        using var busy = connection.CreateCommand();
+        busy.CommandText = "PRAGMA busy_timeout = 30000";
+        busy.ExecuteNonQuery();
         return connection;
     }
 

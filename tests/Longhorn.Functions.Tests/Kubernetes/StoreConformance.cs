@@ -139,4 +139,38 @@ public abstract class StoreConformance
         Assert.Equal(versions.Order(), versions);
         Assert.Equal(versions.Count, versions.Distinct().Count());
     }
+
+    [Fact]
+    public async Task Writes_at_once_reach_a_watch_each_once_in_resource_version_order()
+    {
+        // As the API server promises: a watch delivers changes in resourceVersion order. Sixteen writers at once (the
+        // control plane's backups, their progress and the API's clients do) must not interleave their commits and events.
+        var (_, version) = await ListAsync(null, null);
+        const int writers = 16, each = 40;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var events = new List<(string Type, string Name, string ResourceVersion)>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var change in WatchAsync(version, stop.Token))
+            {
+                if (!change.Name.StartsWith("racing-", StringComparison.Ordinal)) continue;
+                events.Add(change);
+                if (events.Count == writers * each * 2) break;
+            }
+        });
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < each; i++)
+            {
+                var created = await CreateAsync(ConfigMap($"racing-{w}-{i}"));
+                created["data"]!["k"] = "changed";
+                await UpdateAsync(created);
+            }
+        })));
+        await watching.WaitAsync(stop.Token);
+        var versions = events.Select(e => long.Parse(e.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(versions.Order(), versions);
+        Assert.Equal(writers * each * 2, versions.Distinct().Count());
+        Assert.Equal(writers * each, events.Count(e => e.Type == "ADDED"));
+    }
 }
