@@ -48,9 +48,9 @@ public sealed class HostPath(string workDirectory)
 
     /// <summary>
     /// <paramref name="pairs"/> settle-free full backups of the image in one host session, each back to back with a run of
-    /// <paramref name="engine"/> (the engine alone into a fresh store), in alternating order. Between pairs the host's
+    /// <paramref name="engine"/> (the engine alone, which deletes its backup after it the same way), in alternating order. Between pairs the host's
     /// backup is deleted through <c>DELETE /api/backups/{name}</c> and waited out (its blocks garbage-collected), so every
-    /// host backup writes every block into the store, as the engine's does into its fresh one. One image write serves
+    /// host backup writes every block into the store, as the engine's does into its own. One image write serves
     /// every pair: the ratio of one pair moves by 0.5–2× with the kernel's cost of writing the store on this VM (round 7
     /// of results/ANALYSIS.md), so the scenario reports the median of many pairs.
     /// </summary>
