@@ -78,20 +78,23 @@ public sealed class HostKilledMidBackupTests
             string[] Ours(string pattern) => Directory.GetFiles(store, pattern, SearchOption.AllDirectories)
                 .Where(f => f != rivalLock && f != rivalTemp).ToArray();
 
-            // Backups until the host is caught, frozen, with a temp file of its own on disk; then it is killed where it stands.
+            // Backups until the host is caught, frozen, with its lock and a temp file of its own on disk; then it is killed
+            // where it stands. The lock is itself written to a temp file and renamed: a freeze that finds only the lock's
+            // temp file (the lock not yet there) goes on.
             string[] locks = [], temps = [];
+            bool Caught() => locks.Length > 0 && temps.Length > 0;
             var deadline = DateTime.UtcNow + Api.Patience;
-            for (var round = 0; temps.Length == 0; round++)
+            for (var round = 0; !Caught(); round++)
             {
-                Assert.True(DateTime.UtcNow < deadline, "no temp file was ever caught on disk");
+                Assert.True(DateTime.UtcNow < deadline, "no lock with a temp file beside it was ever caught on disk");
                 for (var offset = 0L; offset < 64L * MiB; offset += 16 * MiB)
                     await api.WriteAsync("left", offset, Api.Pattern(16 * MiB, seed: 41 + round * 4 + (int)(offset / (16 * MiB))));
                 var name = (string)(await api.PostAsync("/api/volumes/left/backups"))["name"]!;
-                while (temps.Length == 0)
+                while (!Caught())
                 {
                     s.Host.Freeze();
                     (locks, temps) = (Ours("*.lck"), Ours("*.tmp.*"));
-                    if (temps.Length > 0) break;
+                    if (Caught()) break;
                     s.Host.Thaw();
                     if ((string?)(await api.GetAsync($"/api/backups/{name}"))["state"] is "Completed" or "Error") break;
                     await Task.Delay(Random.Shared.Next(1, 15));

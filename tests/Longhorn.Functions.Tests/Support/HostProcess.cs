@@ -105,9 +105,15 @@ public sealed class HostProcess : IDisposable
 
     public void Dispose()
     {
+        // Twice is harmless: a test that disposes a killed host and then fails before its replacement is set must
+        // report its own failure, not "No process is associated with this object" from the second Dispose.
+        if (_disposed) return;
+        _disposed = true;
         if (!Process.HasExited) Process.Kill(entireProcessTree: true);
         Process.Dispose();
     }
+
+    private bool _disposed;
 
     private const int SigStop = 19;
     private const int SigCont = 18;
